@@ -1,0 +1,95 @@
+"""The shapes every adapter speaks. Pure dataclasses: no Django, no models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from lagniappe.conversations.contracts import AttachmentUpload
+
+
+class ParseError(Exception):
+    """The raw input cannot be understood. The envelope is marked failed, kept and replayable."""
+
+
+@dataclass(frozen=True)
+class EndpointInfo:
+    id: int
+    brand_id: int
+    organisation_id: int
+    kind: str
+    default_language: str
+    settings: dict[str, object]
+
+
+@dataclass(frozen=True)
+class EnvelopeData:
+    id: int
+    endpoint: EndpointInfo
+    raw: bytes
+    content_type: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class SenderIdentity:
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One customer utterance, as the adapter understood it."""
+
+    external_id: str
+    identities: tuple[SenderIdentity, ...]
+    text: str
+    sender_name: str = ""
+    html: str = ""
+    subject: str = ""
+    language: str = ""
+    sent_at: datetime | None = None
+    thread_conversation_id: int | None = None
+    attachments: tuple[AttachmentUpload, ...] = ()
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboundAttachment:
+    filename: str
+    content_type: str
+    path: str
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    delivery_id: int
+    message_id: int
+    conversation_id: int
+    brand_id: int
+    endpoint: EndpointInfo | None
+    recipients: tuple[SenderIdentity, ...]
+    subject: str
+    text: str
+    html: str
+    language: str
+    attachments: tuple[OutboundAttachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryReceipt:
+    accepted: bool
+    external_id: str = ""
+    detail: str = ""
+    permanent: bool = False
+
+
+class InboundAdapter(Protocol):
+    def parse(self, envelope: EnvelopeData) -> list[InboundMessage]: ...
+
+
+class OutboundAdapter(Protocol):
+    name: str
+
+    def send(self, message: OutboundMessage) -> DeliveryReceipt: ...

@@ -1,0 +1,150 @@
+"""The inbound funnel: accept (store, commit) -> process_envelope (parse, resolve, receive).
+
+Every wire entry point calls `accept`. Nothing is parsed before the raw input is committed,
+processing is idempotent, and a failure marks only its own envelope.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from lagniappe.channels import events, registry
+from lagniappe.channels.contracts import EnvelopeData, InboundMessage, ParseError
+from lagniappe.channels.endpoints import endpoint_info
+from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
+from lagniappe.core import clock
+from lagniappe.core.actors import Actor
+from lagniappe.core.errors import DomainError
+from lagniappe.core.events import publish
+from lagniappe.conversations.contracts import ReceivedMessage
+from lagniappe.conversations.models import Message
+from lagniappe.conversations.services import message_receive
+from lagniappe.customers.identities import IdentityClaim, claim_brand_scoped
+from lagniappe.customers.services import identity_resolve
+
+logger = logging.getLogger("lagniappe.channels.inbound")
+
+
+def accept(
+    *, endpoint: Endpoint, raw: bytes, content_type: str = "", remote_addr: str = ""
+) -> InboundEnvelope:
+    """Store what arrived and queue its processing, in one committed transaction."""
+    from lagniappe.channels.tasks import process_envelope_task
+
+    with transaction.atomic():
+        envelope = InboundEnvelope.objects.create(
+            endpoint=endpoint, kind=endpoint.kind, raw=raw, content_type=content_type[:127],
+            remote_addr=remote_addr[:64], received_at=clock.now(),
+        )
+        process_envelope_task.enqueue(envelope.pk)
+    return envelope
+
+
+def process_envelope(envelope_id: int) -> list[Message]:
+    """Parse one envelope and thread its messages. Safe to run any number of times, at once."""
+    try:
+        with transaction.atomic():
+            envelope = (
+                InboundEnvelope.objects.select_for_update()
+                .select_related("endpoint__brand")
+                .get(pk=envelope_id)
+            )
+            if envelope.status == EnvelopeStatus.PROCESSED:
+                return list(Message.objects.filter(pk__in=envelope.message_ids).order_by("pk"))
+            data = EnvelopeData(
+                id=envelope.pk, endpoint=endpoint_info(envelope.endpoint),
+                raw=bytes(envelope.raw), content_type=envelope.content_type,
+                received_at=envelope.received_at,
+            )
+            parsed = registry.inbound_adapter(envelope.kind).parse(data)
+            messages = [_receive_one(data, item, index) for index, item in enumerate(parsed)]
+            InboundEnvelope.objects.filter(pk=envelope.pk).update(
+                status=EnvelopeStatus.PROCESSED, processed_at=clock.now(), error="",
+                attempts=envelope.attempts + 1, message_ids=[m.pk for m in messages],
+            )
+        return messages
+    except InboundEnvelope.DoesNotExist:
+        raise
+    except (ParseError, DomainError, registry.UnknownChannel, UnicodeError, ValueError) as error:
+        _envelope_fail(envelope_id, _describe(error))
+        return []
+    except Exception as error:
+        logger.exception("envelope %s failed unexpectedly", envelope_id)
+        _envelope_fail(envelope_id, _describe(error))
+        return []
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, DomainError) and error.details:
+        return f"{type(error).__name__}: {error.message} {error.details}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _envelope_fail(envelope_id: int, error: str) -> None:
+    with transaction.atomic():
+        envelope = InboundEnvelope.objects.select_for_update().get(pk=envelope_id)
+        envelope.status = EnvelopeStatus.FAILED
+        envelope.error = error[:10_000]
+        envelope.attempts += 1
+        envelope.processed_at = clock.now()
+        envelope.save(update_fields=["status", "error", "attempts", "processed_at"])
+        publish(
+            events.EnvelopeFailed(
+                envelope_id=envelope.pk, endpoint_id=envelope.endpoint_id, error=error[:500]
+            )
+        )
+
+
+def _receive_one(envelope: EnvelopeData, item: InboundMessage, index: int) -> Message:
+    endpoint = envelope.endpoint
+    # Without an id from the wire, the envelope's own id keeps a replay from doubling it.
+    external_id = item.external_id or f"envelope:{envelope.id}:{index}"
+    actor = Actor.customer(item.sender_name or (item.identities[0].value if item.identities else ""))
+    customer = identity_resolve(
+        actor=actor, organisation_id=endpoint.organisation_id, brand_id=endpoint.brand_id,
+        claims=[
+            IdentityClaim(i.kind, i.value, claim_brand_scoped(i.kind)) for i in item.identities
+        ],
+        name=item.sender_name, language=item.language,
+    )
+    return message_receive(
+        actor=actor,
+        received=ReceivedMessage(
+            brand_id=endpoint.brand_id, endpoint_id=endpoint.id, channel_kind=endpoint.kind,
+            customer_id=customer.pk, external_id=external_id, text=item.text,
+            html=item.html, subject=item.subject,
+            language=item.language or endpoint.default_language, received_at=item.sent_at,
+            thread_conversation_id=item.thread_conversation_id,
+            attachments=item.attachments, metadata=item.metadata,
+        ),
+    )
+
+
+@transaction.atomic
+def envelope_replay(*, actor: Actor, envelope: InboundEnvelope) -> InboundEnvelope:
+    """Queue a failed (or stuck) envelope for processing again, keeping its raw input."""
+    from lagniappe.channels.tasks import process_envelope_task
+    from lagniappe.core.services import audit_record
+
+    InboundEnvelope.objects.filter(pk=envelope.pk).update(status=EnvelopeStatus.RECEIVED)
+    process_envelope_task.enqueue(envelope.pk)
+    audit_record(
+        actor=actor, action="envelope.replay", object_type="envelope", object_id=envelope.pk,
+        brand_id=envelope.endpoint.brand_id, before={"status": envelope.status, "error": envelope.error[:500]},
+    )
+    envelope.refresh_from_db()
+    return envelope
+
+
+def envelopes_requeue_unprocessed() -> int:
+    """Queue every envelope still waiting, e.g. after a worker died mid-task. Idempotent."""
+    from lagniappe.channels.tasks import process_envelope_task
+
+    ids = list(
+        InboundEnvelope.objects.filter(status=EnvelopeStatus.RECEIVED).values_list("pk", flat=True)
+    )
+    for envelope_id in ids:
+        process_envelope_task.enqueue(envelope_id)
+    return len(ids)

@@ -1,0 +1,144 @@
+"""The outbound funnel: a reply's OutboundDelivery is written with it; `deliver` sends it.
+
+Delivery is at-least-once towards the adapter and exactly-once in our records: a delivery
+marked sent is never sent again, and a failed attempt is retried with back-off.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+
+from lagniappe.channels import events, registry
+from lagniappe.channels.contracts import (
+    DeliveryReceipt,
+    OutboundAttachment,
+    OutboundMessage,
+    SenderIdentity,
+)
+from lagniappe.channels.endpoints import endpoint_info
+from lagniappe.channels.models import DeliveryStatus, OutboundDelivery
+from lagniappe.core import clock
+from lagniappe.core.events import publish
+from lagniappe.conversations.models import Message
+
+logger = logging.getLogger("lagniappe.channels.outbound")
+
+MAX_ATTEMPTS = 8
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after the n-th failed attempt: 30 s, 1 min, 2 min … capped at one hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def delivery_enqueue(
+    *, message_id: int, brand_id: int, channel_kind: str, endpoint_id: int | None
+) -> OutboundDelivery:
+    """Installed as conversations' outbox writer: runs inside message_send's transaction."""
+    from lagniappe.channels.tasks import deliver_task
+
+    delivery = OutboundDelivery.objects.create(
+        message_id=message_id, brand_id=brand_id, kind=channel_kind, endpoint_id=endpoint_id
+    )
+    deliver_task.enqueue(delivery.pk)
+    return delivery
+
+
+def _outbound_message(delivery: OutboundDelivery) -> OutboundMessage:
+    message = (
+        Message.objects.select_related("conversation__customer")
+        .prefetch_related("attachments", "conversation__customer__identities")
+        .get(pk=delivery.message_id)
+    )
+    customer = message.conversation.customer
+    return OutboundMessage(
+        delivery_id=delivery.pk,
+        message_id=message.pk,
+        conversation_id=message.conversation_id,
+        brand_id=delivery.brand_id,
+        endpoint=endpoint_info(delivery.endpoint) if delivery.endpoint else None,
+        recipients=tuple(SenderIdentity(i.kind, i.value) for i in customer.identities.all()),
+        subject=message.subject,
+        text=message.text,
+        html=message.html,
+        language=message.language,
+        attachments=tuple(
+            OutboundAttachment(a.filename, a.content_type, a.file.name)
+            for a in message.attachments.all()
+        ),
+    )
+
+
+def deliver(delivery_id: int) -> OutboundDelivery:
+    with transaction.atomic():
+        delivery = (
+            OutboundDelivery.objects.select_for_update()
+            .select_related("endpoint__brand")
+            .get(pk=delivery_id)
+        )
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery
+        outgoing = _outbound_message(delivery)
+    adapter = registry.outbound_adapter(delivery.kind)
+    try:
+        receipt = adapter.send(outgoing)
+    except Exception as error:
+        logger.exception("delivery %s raised", delivery_id)
+        receipt = DeliveryReceipt(accepted=False, detail=f"{type(error).__name__}: {error}")
+    return _delivery_record(delivery_id, adapter.name, receipt)
+
+
+def _delivery_record(
+    delivery_id: int, adapter_name: str, receipt: DeliveryReceipt
+) -> OutboundDelivery:
+    from lagniappe.channels.tasks import deliver_task
+
+    with transaction.atomic():
+        delivery = OutboundDelivery.objects.select_for_update().get(pk=delivery_id)
+        delivery.attempts += 1
+        delivery.adapter = adapter_name
+        if receipt.accepted:
+            delivery.status = DeliveryStatus.SENT
+            delivery.sent_at = clock.now()
+            delivery.external_id = receipt.external_id[:255]
+            delivery.last_error = ""
+            publish(
+                events.MessageDelivered(
+                    message_id=delivery.message_id, delivery_id=delivery.pk,
+                    brand_id=delivery.brand_id,
+                )
+            )
+        elif receipt.permanent or delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = receipt.detail[:10_000]
+            publish(
+                events.MessageFailed(
+                    message_id=delivery.message_id, delivery_id=delivery.pk,
+                    brand_id=delivery.brand_id, error=receipt.detail[:500],
+                )
+            )
+        else:
+            delivery.last_error = receipt.detail[:10_000]
+            delivery.next_attempt_at = clock.now() + retry_delay(delivery.attempts)
+            deliver_task.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
+        delivery.save()
+    return delivery
+
+
+def deliveries_requeue_pending() -> int:
+    """Queue every delivery still pending and due, e.g. after a worker died mid-task."""
+    from django.db.models import Q
+
+    from lagniappe.channels.tasks import deliver_task
+
+    ids = list(
+        OutboundDelivery.objects.filter(status=DeliveryStatus.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=clock.now()))
+        .values_list("pk", flat=True)
+    )
+    for delivery_id in ids:
+        deliver_task.enqueue(delivery_id)
+    return len(ids)

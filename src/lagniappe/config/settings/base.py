@@ -1,0 +1,169 @@
+"""Settings shared by every deployment. Everything configurable is a LAGNIAPPE_* variable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parents[2]
+HOME = Path(os.environ.get("LAGNIAPPE_HOME", ".lagniappe")).resolve()
+
+INSECURE_DEFAULT_SECRET = "lagniappe-insecure-embedded-default-secret-change-me"  # noqa: S105
+SECRET_KEY = os.environ.get("LAGNIAPPE_SECRET_KEY", INSECURE_DEFAULT_SECRET)
+DEBUG = os.environ.get("LAGNIAPPE_DEBUG", "0") == "1"
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("LAGNIAPPE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("LAGNIAPPE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "channels",
+    "django_tasks",
+    "django_tasks_db",
+    "lagniappe.config.apps.ConfigConfig",
+    "lagniappe.core",
+    "lagniappe.tenancy",
+    "lagniappe.staff",
+    "lagniappe.customers",
+    "lagniappe.conversations",
+    "lagniappe.channels",
+    "lagniappe.channels.log",
+    "lagniappe.channels.api",
+    "lagniappe.channels.webform",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "lagniappe.config.urls"
+ASGI_APPLICATION = "lagniappe.config.asgi.application"
+AUTH_USER_MODEL = "staff.Agent"
+LOGIN_URL = "admin:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_from_environment(home: Path) -> dict[str, object]:
+    """SQLite under LAGNIAPPE_HOME unless LAGNIAPPE_DATABASE_URL names another database."""
+    url = os.environ.get("LAGNIAPPE_DATABASE_URL", "")
+    if url:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    else:
+        config = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(home / "lagniappe.sqlite3"),
+        }
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the writer; IMMEDIATE avoids lock upgrades that
+        # fail with "database is locked" when the worker and the server write at once.
+        config["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                "PRAGMA busy_timeout=10000;PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    return config
+
+
+DATABASES = {"default": database_from_environment(HOME)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("LAGNIAPPE_REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("zh-hant", _("Traditional Chinese")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("ja", _("Japanese")),
+    ("id", _("Indonesian")),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("LAGNIAPPE_TIME_ZONE", "UTC")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+MEDIA_ROOT = Path(os.environ.get("LAGNIAPPE_MEDIA_ROOT", str(HOME / "media")))
+MEDIA_URL = "/media/"
+
+# Request size limits; the API answers 413 with a JSON error above them.
+LAGNIAPPE_MAX_JSON_BYTES = int(os.environ.get("LAGNIAPPE_MAX_JSON_BYTES", str(1024 * 1024)))
+LAGNIAPPE_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("LAGNIAPPE_MAX_ATTACHMENT_BYTES", str(25 * 1024 * 1024))
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = LAGNIAPPE_MAX_ATTACHMENT_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+LAGNIAPPE_ATTACHMENT_CONTENT_TYPES_BLOCKED = (
+    "application/x-msdownload",
+    "application/x-dosexec",
+    "application/x-sh",
+    "text/html",
+    "image/svg+xml",
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LAGNIAPPE_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "lagniappe": {"level": os.environ.get("LAGNIAPPE_LOG_LEVEL", "INFO")},
+    },
+}

@@ -1,0 +1,5 @@
+"""The one-laptop default: SQLite under LAGNIAPPE_HOME, in-process worker, in-memory channel layer."""
+
+from lagniappe.config.settings.base import *  # noqa: F403
+
+LAGNIAPPE_EMBEDDED_WORKER = True

@@ -1,0 +1,26 @@
+"""THE table of who reacts to what. Read this file to know every side effect of a write.
+
+Handlers run after the writing transaction commits (core.events.publish). The outbox writer
+is the one collaborator that runs inside the transaction, because a reply and its delivery
+record must be written together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lagniappe.channels import outbound
+from lagniappe.core import events as bus
+from lagniappe.conversations import outbox
+
+# event type -> handlers, in the order they run. Later issues add realtime, routing,
+# analytics and survey handlers here.
+HANDLERS: dict[type[bus.DomainEvent], list[Callable[[Any], None]]] = {}
+
+
+def connect() -> None:
+    outbox.outbox_writer_install(outbound.delivery_enqueue)
+    for event_type, handlers in HANDLERS.items():
+        for handler in handlers:
+            bus.subscribe(event_type, handler)

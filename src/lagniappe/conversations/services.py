@@ -1,0 +1,369 @@
+"""Every write to conversations, messages and notes. Only these functions emit their events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from lagniappe.core import clock
+from lagniappe.core.actors import Actor
+from lagniappe.core.errors import Conflict, InvalidInput, InvalidTransition
+from lagniappe.core.events import publish
+from lagniappe.core.sanitising import html_sanitise, html_to_text, text_to_html
+from lagniappe.core.services import audit_record
+from lagniappe.conversations import events, outbox, states
+from lagniappe.conversations.attachments import attachment_create
+from lagniappe.conversations.contracts import AttachmentUpload, ReceivedMessage
+from lagniappe.conversations.models import (
+    Conversation,
+    Direction,
+    Message,
+    Note,
+    Priority,
+    Tag,
+)
+from lagniappe.customers.models import Customer
+from lagniappe.staff.models import Agent, Team
+
+MAX_TEXT_CHARACTERS = 200_000
+
+
+def _version_check(conversation: Conversation, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != conversation.version:
+        raise Conflict(
+            "This conversation changed since you loaded it; reload and try again.",
+            details={"expected_version": expected_version, "version": conversation.version},
+        )
+
+
+def _locked(conversation: Conversation) -> Conversation:
+    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+
+
+@transaction.atomic
+def conversation_create(
+    *,
+    actor: Actor,
+    brand_id: int,
+    customer: Customer,
+    channel_kind: str,
+    endpoint_id: int | None = None,
+    subject: str = "",
+    language: str = "",
+    priority: int = Priority.NORMAL,
+    team_id: int | None = None,
+    assignee_id: int | None = None,
+    follow_up_of_id: int | None = None,
+) -> Conversation:
+    if priority not in Priority.values:
+        raise InvalidInput("Unknown priority.", details={"priority": priority})
+    conversation = Conversation.objects.create(
+        brand_id=brand_id, customer=customer, endpoint_id=endpoint_id,
+        channel_kind=channel_kind, subject=subject[:300], language=language, priority=priority,
+        team_id=team_id, assignee_id=assignee_id, follow_up_of_id=follow_up_of_id,
+    )
+    audit_record(
+        actor=actor, action="conversation.create", object_type="conversation",
+        object_id=conversation.pk, brand_id=brand_id,
+        after={"customer": customer.pk, "channel": channel_kind, "subject": conversation.subject},
+    )
+    publish(events.ConversationCreated(conversation_id=conversation.pk, brand_id=brand_id))
+    return conversation
+
+
+def message_receive(*, actor: Actor, received: ReceivedMessage) -> Message:
+    """Thread a customer's message into a conversation. The only creator of inbound messages.
+
+    Idempotent on (endpoint, external_id): the same message delivered again returns the
+    message stored the first time, even when both deliveries race.
+    """
+    if received.external_id:
+        existing = _message_by_external_id(received.endpoint_id, received.external_id)
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return _message_receive_new(actor, received)
+    except IntegrityError:
+        existing = _message_by_external_id(received.endpoint_id, received.external_id)
+        if existing is None:
+            raise
+        return existing
+
+
+def _message_by_external_id(endpoint_id: int | None, external_id: str) -> Message | None:
+    if not external_id:
+        return None
+    return Message.objects.filter(endpoint_id=endpoint_id, external_id=external_id).first()
+
+
+def _message_receive_new(actor: Actor, received: ReceivedMessage) -> Message:
+    text = received.text[:MAX_TEXT_CHARACTERS]
+    clean_html = html_sanitise(received.html) if received.html else ""
+    if not text and clean_html:
+        text = html_to_text(clean_html)
+    if not text.strip() and not received.attachments:
+        raise InvalidInput("A message needs text or an attachment.", details={"text": ""})
+    customer = Customer.objects.get(pk=received.customer_id)
+    conversation = _conversation_for_inbound(actor, received, customer)
+    now = clock.now()
+    message = Message.objects.create(
+        conversation=conversation, brand_id=conversation.brand_id, direction=Direction.INBOUND,
+        channel_kind=received.channel_kind, endpoint_id=received.endpoint_id,
+        external_id=received.external_id[:255], subject=received.subject[:300], text=text,
+        html=clean_html, language=received.language, author_customer=customer, created_at=now,
+        sent_at=received.received_at,
+    )
+    for upload in received.attachments:
+        attachment = attachment_create(conversation=conversation, upload=upload)
+        attachment.message = message
+        attachment.save(update_fields=["message"])
+    updates: dict[str, object] = {
+        "last_message_at": now, "last_inbound_at": now,
+        "message_count": F("message_count") + 1, "version": F("version") + 1,
+    }
+    if conversation.status in states.REOPENED_BY_CUSTOMER:
+        updates["status"] = states.Status.OPEN
+    Conversation.objects.filter(pk=conversation.pk).update(**updates, updated_at=now)
+    publish(
+        events.MessageReceived(
+            message_id=message.pk, conversation_id=conversation.pk,
+            brand_id=conversation.brand_id,
+        )
+    )
+    return message
+
+
+def _conversation_for_inbound(
+    actor: Actor, received: ReceivedMessage, customer: Customer
+) -> Conversation:
+    follow_up_of_id = None
+    if received.thread_conversation_id is not None:
+        thread = Conversation.objects.filter(
+            pk=received.thread_conversation_id, brand_id=received.brand_id
+        ).first()
+        if thread is not None and thread.status != states.Status.CLOSED:
+            return thread
+        if thread is not None:
+            follow_up_of_id = thread.pk
+    return conversation_create(
+        actor=actor, brand_id=received.brand_id, customer=customer,
+        channel_kind=received.channel_kind, endpoint_id=received.endpoint_id,
+        subject=received.subject or received.text[:80], language=received.language,
+        follow_up_of_id=follow_up_of_id,
+    )
+
+
+@transaction.atomic
+def message_send(
+    *,
+    actor: Actor,
+    conversation: Conversation,
+    author_id: int | None,
+    text: str,
+    html: str = "",
+    subject: str = "",
+    attachments: Sequence[AttachmentUpload] = (),
+    expected_version: int | None = None,
+) -> Message:
+    """Write an agent's reply and its delivery record in one transaction."""
+    conversation = _locked(conversation)
+    _version_check(conversation, expected_version)
+    if conversation.status == states.Status.CLOSED:
+        raise InvalidTransition(
+            "A closed conversation cannot be replied to.", details={"status": conversation.status}
+        )
+    if not text.strip() and not html.strip():
+        raise InvalidInput("A reply needs text.", details={"text": ""})
+    clean_html = html_sanitise(html) if html else text_to_html(text)
+    now = clock.now()
+    message = Message.objects.create(
+        conversation=conversation, brand_id=conversation.brand_id, direction=Direction.OUTBOUND,
+        channel_kind=conversation.channel_kind, endpoint_id=conversation.endpoint_id,
+        subject=(subject or conversation.subject)[:300],
+        text=(text or html_to_text(clean_html))[:MAX_TEXT_CHARACTERS], html=clean_html,
+        language=conversation.language, author_agent_id=author_id, created_at=now,
+    )
+    for upload in attachments:
+        attachment = attachment_create(
+            conversation=conversation, upload=upload, uploaded_by_id=author_id
+        )
+        attachment.message = message
+        attachment.save(update_fields=["message"])
+    conversation.last_message_at = now
+    conversation.message_count += 1
+    conversation.version += 1
+    fields = ["last_message_at", "message_count", "version", "updated_at"]
+    if conversation.first_response_at is None:
+        conversation.first_response_at = now
+        fields.append("first_response_at")
+    if conversation.status == states.Status.NEW:
+        conversation.status = states.Status.OPEN
+        fields.append("status")
+    conversation.save(update_fields=fields)
+    outbox.outbox_write(
+        message_id=message.pk, brand_id=conversation.brand_id,
+        channel_kind=conversation.channel_kind, endpoint_id=conversation.endpoint_id,
+    )
+    audit_record(
+        actor=actor, action="message.send", object_type="conversation",
+        object_id=conversation.pk, brand_id=conversation.brand_id,
+        after={"message": message.pk},
+    )
+    publish(
+        events.MessageSent(
+            message_id=message.pk, conversation_id=conversation.pk,
+            brand_id=conversation.brand_id,
+        )
+    )
+    return message
+
+
+@transaction.atomic
+def note_add(
+    *,
+    actor: Actor,
+    conversation: Conversation,
+    author_id: int | None,
+    text: str,
+    mention_ids: Iterable[int] = (),
+) -> Note:
+    if not text.strip():
+        raise InvalidInput("A note needs text.", details={"text": ""})
+    mentioned = list(
+        Agent.objects.filter(pk__in=list(mention_ids), brands=conversation.brand_id).values_list(
+            "pk", flat=True
+        )
+    )
+    note = Note.objects.create(
+        conversation=conversation, author_id=author_id, text=text[:MAX_TEXT_CHARACTERS]
+    )
+    note.mentions.set(mentioned)
+    Conversation.objects.filter(pk=conversation.pk).update(version=F("version") + 1)
+    audit_record(
+        actor=actor, action="note.add", object_type="conversation", object_id=conversation.pk,
+        brand_id=conversation.brand_id, after={"note": note.pk, "mentions": mentioned},
+    )
+    publish(
+        events.NoteAdded(
+            note_id=note.pk, conversation_id=conversation.pk, brand_id=conversation.brand_id,
+            mentioned_agent_ids=tuple(mentioned),
+        )
+    )
+    return note
+
+
+def _conversation_change(
+    actor: Actor, conversation: Conversation, changes: dict[str, object]
+) -> Conversation:
+    before = {field: getattr(conversation, field) for field in changes}
+    changed = {f: v for f, v in changes.items() if before[f] != v}
+    if not changed:
+        return conversation
+    for field, value in changed.items():
+        setattr(conversation, field, value)
+    conversation.version += 1
+    conversation.save(update_fields=[*changed, "version", "updated_at"])
+    audit_record(
+        actor=actor, action="conversation.update", object_type="conversation",
+        object_id=conversation.pk, brand_id=conversation.brand_id,
+        before={f: before[f] for f in changed}, after=changed,
+    )
+    publish(
+        events.ConversationChanged(
+            conversation_id=conversation.pk, brand_id=conversation.brand_id,
+            fields=tuple(changed),
+        )
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_set_status(
+    *, actor: Actor, conversation: Conversation, status: str, expected_version: int | None = None
+) -> Conversation:
+    conversation = _locked(conversation)
+    _version_check(conversation, expected_version)
+    if status == conversation.status:
+        return conversation
+    if not states.transition_allowed(conversation.status, status):
+        raise InvalidTransition(
+            "This status cannot follow the current one.",
+            details={"from": conversation.status, "to": status},
+        )
+    changes: dict[str, object] = {"status": status}
+    if status == states.Status.RESOLVED:
+        changes["resolved_at"] = clock.now()
+    return _conversation_change(actor, conversation, changes)
+
+
+@transaction.atomic
+def conversation_assign(
+    *,
+    actor: Actor,
+    conversation: Conversation,
+    assignee_id: int | None,
+    team_id: int | None = None,
+    expected_version: int | None = None,
+) -> Conversation:
+    """Give the conversation an owner (and optionally a team). Validity of both is the caller's
+    access check; here we refuse agents who do not serve the conversation's brand."""
+    conversation = _locked(conversation)
+    _version_check(conversation, expected_version)
+    if assignee_id is not None and not Agent.objects.filter(
+        pk=assignee_id, is_active=True, brands=conversation.brand_id
+    ).exists():
+        raise InvalidInput("This agent does not serve this brand.", details={"assignee_id": assignee_id})
+    if team_id is not None and not Team.objects.filter(
+        pk=team_id, brands=conversation.brand_id
+    ).exists():
+        raise InvalidInput("This team does not serve this brand.", details={"team_id": team_id})
+    changes: dict[str, object] = {"assignee_id": assignee_id}
+    if team_id is not None:
+        changes["team_id"] = team_id
+    return _conversation_change(actor, conversation, changes)
+
+
+@transaction.atomic
+def conversation_set_priority(
+    *, actor: Actor, conversation: Conversation, priority: int, expected_version: int | None = None
+) -> Conversation:
+    if priority not in Priority.values:
+        raise InvalidInput("Unknown priority.", details={"priority": priority})
+    conversation = _locked(conversation)
+    _version_check(conversation, expected_version)
+    return _conversation_change(actor, conversation, {"priority": priority})
+
+
+@transaction.atomic
+def conversation_set_tags(
+    *, actor: Actor, conversation: Conversation, tags: Iterable[str],
+    expected_version: int | None = None,
+) -> Conversation:
+    conversation = _locked(conversation)
+    _version_check(conversation, expected_version)
+    names = sorted({t.strip()[:64] for t in tags if t.strip()})
+    organisation_id = conversation.brand.organisation_id
+    existing = {t.name: t for t in Tag.objects.filter(organisation_id=organisation_id, name__in=names)}
+    for name in names:
+        if name not in existing:
+            existing[name], _ = Tag.objects.get_or_create(organisation_id=organisation_id, name=name)
+    before = sorted(conversation.tags.values_list("name", flat=True))
+    if before == names:
+        return conversation
+    conversation.tags.set([existing[n] for n in names])
+    conversation.version += 1
+    conversation.save(update_fields=["version", "updated_at"])
+    audit_record(
+        actor=actor, action="conversation.tags", object_type="conversation",
+        object_id=conversation.pk, brand_id=conversation.brand_id,
+        before={"tags": before}, after={"tags": names},
+    )
+    publish(
+        events.ConversationChanged(
+            conversation_id=conversation.pk, brand_id=conversation.brand_id, fields=("tags",)
+        )
+    )
+    return conversation

@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+
+from lagniappe.core.actors import Actor
+from lagniappe.core.errors import InvalidInput
+from lagniappe.core.services import audit_record
+from lagniappe.customers.identities import IdentityClaim, identity_normalise
+from lagniappe.customers.models import Customer, Identity
+
+
+def _follow_merges(customer: Customer) -> Customer:
+    seen = {customer.pk}
+    while customer.merged_into_id is not None:
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+        if customer.pk in seen:
+            break
+        seen.add(customer.pk)
+    return customer
+
+
+def _identity_lookup(
+    organisation_id: int, brand_id: int | None, claim: IdentityClaim
+) -> Identity | None:
+    scope_brand = brand_id if claim.brand_scoped else None
+    return (
+        Identity.objects.select_related("customer")
+        .filter(
+            organisation_id=organisation_id, kind=claim.kind, value=claim.value,
+            brand_id=scope_brand,
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: Actor,
+    organisation_id: int,
+    brand_id: int | None,
+    name: str = "",
+    language: str = "",
+    claims: Sequence[IdentityClaim] = (),
+) -> Customer:
+    customer = Customer.objects.create(
+        organisation_id=organisation_id, name=name[:200], language=language
+    )
+    if brand_id is not None:
+        customer.brands.add(brand_id)
+    for claim in claims:
+        _identity_attach(customer, brand_id, claim)
+    audit_record(
+        actor=actor, action="customer.create", object_type="customer", object_id=customer.pk,
+        brand_id=brand_id,
+        after={"name": customer.name, "identities": [f"{c.kind}:{c.value}" for c in claims]},
+    )
+    return customer
+
+
+def _identity_attach(customer: Customer, brand_id: int | None, claim: IdentityClaim) -> Identity:
+    return Identity.objects.create(
+        organisation_id=customer.organisation_id, customer=customer, kind=claim.kind,
+        value=claim.value, brand_id=brand_id if claim.brand_scoped else None,
+    )
+
+
+def identity_resolve(
+    *,
+    actor: Actor,
+    organisation_id: int,
+    brand_id: int,
+    claims: Sequence[IdentityClaim],
+    name: str = "",
+    language: str = "",
+) -> Customer:
+    """Find the customer behind any of `claims`, or create one; attach the claims not yet known.
+
+    Safe under concurrency: when two requests create the same identity at once, the loser
+    of the unique constraint retries and finds the winner's customer.
+    """
+    normalised = [
+        IdentityClaim(c.kind, identity_normalise(c.kind, c.value), c.brand_scoped) for c in claims
+    ]
+    if not normalised:
+        raise InvalidInput("A customer needs at least one identity.", details={"identities": []})
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _identity_resolve_once(
+                    actor, organisation_id, brand_id, normalised, name, language
+                )
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _identity_resolve_once(
+    actor: Actor,
+    organisation_id: int,
+    brand_id: int,
+    claims: Sequence[IdentityClaim],
+    name: str,
+    language: str,
+) -> Customer:
+    known = [(c, _identity_lookup(organisation_id, brand_id, c)) for c in claims]
+    found = next((identity for _, identity in known if identity is not None), None)
+    if found is None:
+        return customer_create(
+            actor=actor, organisation_id=organisation_id, brand_id=brand_id, name=name,
+            language=language, claims=claims,
+        )
+    customer = _follow_merges(found.customer)
+    for claim, identity in known:
+        if identity is None:
+            _identity_attach(customer, brand_id, claim)
+    customer.brands.add(brand_id)
+    changed = []
+    if name and not customer.name:
+        customer.name = name[:200]
+        changed.append("name")
+    if language and not customer.language:
+        customer.language = language
+        changed.append("language")
+    if changed:
+        customer.save(update_fields=[*changed, "updated_at"])
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, actor: Actor, customer: Customer, name: str | None = None, language: str | None = None,
+    time_zone: str | None = None, notes: str | None = None,
+) -> Customer:
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    for field, value in (
+        ("name", name), ("language", language), ("time_zone", time_zone), ("notes", notes)
+    ):
+        if value is not None and getattr(customer, field) != value:
+            before[field] = getattr(customer, field)
+            after[field] = value
+            setattr(customer, field, value)
+    if after:
+        customer.save(update_fields=[*after.keys(), "updated_at"])
+        audit_record(
+            actor=actor, action="customer.update", object_type="customer",
+            object_id=customer.pk, before=before, after=after,
+        )
+    return customer
+
+
+@transaction.atomic
+def identity_add(
+    *, actor: Actor, customer: Customer, brand_id: int | None, claim: IdentityClaim
+) -> Identity:
+    value = identity_normalise(claim.kind, claim.value)
+    normalised = IdentityClaim(claim.kind, value, claim.brand_scoped)
+    existing = _identity_lookup(customer.organisation_id, brand_id, normalised)
+    if existing is not None:
+        raise InvalidInput(
+            "This identity belongs to a customer already; merge the two customers instead.",
+            details={"identity": f"{claim.kind}:{value}"},
+        )
+    identity = _identity_attach(customer, brand_id, normalised)
+    audit_record(
+        actor=actor, action="customer.identity_add", object_type="customer",
+        object_id=customer.pk, after={"identity": f"{claim.kind}:{value}"},
+    )
+    return identity
+
+
+@transaction.atomic
+def customer_merge(*, actor: Actor, source: Customer, target: Customer) -> Customer:
+    """Move everything that points at `source` (identities, conversations, and any later
+    record with a foreign key to Customer) onto `target`, then mark `source` merged."""
+    if source.pk == target.pk:
+        raise InvalidInput("A customer cannot be merged into itself.", details={})
+    if source.organisation_id != target.organisation_id:
+        raise InvalidInput("Customers of two organisations cannot be merged.", details={})
+    if source.merged_into_id is not None:
+        raise InvalidInput("This customer was merged already.", details={"source": source.pk})
+    moved: dict[str, int] = {}
+    for relation in Customer._meta.related_objects:
+        if relation.many_to_many or relation.one_to_one or relation.remote_field.name is None:
+            continue
+        if relation.related_model is Customer:
+            continue
+        field_name = relation.field.name
+        manager = relation.related_model._default_manager  # type: ignore[union-attr]
+        count = manager.filter(**{field_name: source}).update(**{field_name: target})
+        if count:
+            moved[relation.related_model._meta.label] = count  # type: ignore[union-attr]
+    target.brands.add(*source.brands.all())
+    if not target.name and source.name:
+        target.name = source.name
+    if not target.language and source.language:
+        target.language = source.language
+    target.save(update_fields=["name", "language", "updated_at"])
+    source.merged_into = target
+    source.save(update_fields=["merged_into", "updated_at"])
+    audit_record(
+        actor=actor, action="customer.merge", object_type="customer", object_id=target.pk,
+        before={"source": source.pk}, after={"target": target.pk, "moved": moved},
+    )
+    return target

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from lagniappe.core import clock
+from lagniappe.core.actors import Actor
+from lagniappe.core.errors import InvalidInput
+from lagniappe.core.services import audit_record
+from lagniappe.core.tokens import token_generate
+from lagniappe.staff.models import (
+    Agent,
+    AgentLanguage,
+    AgentSkill,
+    AgentToken,
+    Role,
+    Skill,
+    Team,
+)
+from lagniappe.tenancy.models import Brand, Organisation
+
+
+@transaction.atomic
+def agent_create(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    email: str,
+    display_name: str,
+    password: str | None = None,
+    role: str = Role.AGENT,
+    brands: Iterable[Brand] = (),
+    languages: Iterable[tuple[str, str]] = (),
+    time_zone: str = "UTC",
+    ui_language: str = "",
+) -> Agent:
+    email = email.strip().lower()
+    if Agent.objects.filter(email=email).exists():
+        raise InvalidInput("An agent with this email exists.", details={"email": email})
+    is_admin = role == Role.ADMIN
+    agent = Agent.objects.create_user(
+        email, password, organisation=organisation, display_name=display_name, role=role,
+        time_zone=time_zone, ui_language=ui_language, is_staff=is_admin, is_superuser=is_admin,
+    )
+    agent.brands.set(list(brands))
+    AgentLanguage.objects.bulk_create(
+        AgentLanguage(agent=agent, language=code, proficiency=level) for code, level in languages
+    )
+    audit_record(
+        actor=actor, action="agent.create", object_type="agent", object_id=agent.pk,
+        after={"email": email, "role": role, "brands": [b.pk for b in agent.brands.all()]},
+    )
+    return agent
+
+
+@transaction.atomic
+def team_create(
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    name: str,
+    slug: str,
+    brands: Iterable[Brand] = (),
+    members: Iterable[Agent] = (),
+    handles_complaints: bool = False,
+) -> Team:
+    team = Team.objects.create(
+        organisation=organisation, name=name, slug=slug, handles_complaints=handles_complaints
+    )
+    team.brands.set(list(brands))
+    team.members.set(list(members))
+    audit_record(
+        actor=actor, action="team.create", object_type="team", object_id=team.pk,
+        after={"name": name, "members": [m.pk for m in team.members.all()]},
+    )
+    return team
+
+
+@transaction.atomic
+def skill_grant(*, actor: Actor, agent: Agent, skill_slug: str, level: int = 3) -> AgentSkill:
+    if not 1 <= level <= 5:
+        raise InvalidInput("Skill level must be between 1 and 5.", details={"level": level})
+    assert agent.organisation is not None
+    skill, _ = Skill.objects.get_or_create(
+        organisation=agent.organisation, slug=skill_slug,
+        defaults={"name": skill_slug.replace("-", " ").capitalize()},
+    )
+    grant, _ = AgentSkill.objects.update_or_create(
+        agent=agent, skill=skill, defaults={"level": level}
+    )
+    audit_record(
+        actor=actor, action="agent.skill_grant", object_type="agent", object_id=agent.pk,
+        after={"skill": skill_slug, "level": level},
+    )
+    return grant
+
+
+@transaction.atomic
+def token_create(*, actor: Actor, agent: Agent, name: str = "api") -> tuple[AgentToken, str]:
+    """Create a bearer token; the secret is returned once and never stored."""
+    secret, digest = token_generate("lgp")
+    token = AgentToken.objects.create(agent=agent, name=name, prefix=secret[:12], digest=digest)
+    audit_record(
+        actor=actor, action="agent.token_create", object_type="agent", object_id=agent.pk,
+        after={"token": token.prefix, "name": name},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def token_revoke(*, actor: Actor, token: AgentToken) -> None:
+    token.revoked_at = clock.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor, action="agent.token_revoke", object_type="agent", object_id=token.agent_id,
+        before={"token": token.prefix},
+    )
