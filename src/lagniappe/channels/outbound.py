@@ -75,7 +75,7 @@ def _outbound_message(delivery: OutboundDelivery) -> OutboundMessage:
 def deliver(delivery_id: int) -> OutboundDelivery:
     with transaction.atomic():
         delivery = (
-            OutboundDelivery.objects.select_for_update()
+            OutboundDelivery.objects.select_for_update(of=("self",))
             .select_related("endpoint__brand")
             .get(pk=delivery_id)
         )
