@@ -39,28 +39,51 @@ class World:
 def world(db: None) -> World:
     organisation = organisation_create(actor=SYSTEM, name="Harbour Group", slug="harbour")
     insurer = brand_create(
-        actor=SYSTEM, organisation=organisation, name="Harbour Insurance", slug="insurance",
+        actor=SYSTEM,
+        organisation=organisation,
+        name="Harbour Insurance",
+        slug="insurance",
         default_language="zh-Hant",
     )
     bank = brand_create(
-        actor=SYSTEM, organisation=organisation, name="Harbour Bank", slug="bank",
+        actor=SYSTEM,
+        organisation=organisation,
+        name="Harbour Bank",
+        slug="bank",
         default_language="ja",
     )
     insurer_agent = agent_create(
-        actor=SYSTEM, organisation=organisation, email="mei@insurer.test",
-        display_name="林美惠", password="pw-insurer", brands=[insurer],
+        actor=SYSTEM,
+        organisation=organisation,
+        email="mei@insurer.test",
+        display_name="林美惠",
+        password="pw-insurer",
+        brands=[insurer],
         languages=[("zh-Hant", "native")],
     )
     bank_agent = agent_create(
-        actor=SYSTEM, organisation=organisation, email="taro@bank.test", display_name="山田太郎",
-        password="pw-bank", brands=[bank], languages=[("ja", "native")],
+        actor=SYSTEM,
+        organisation=organisation,
+        email="taro@bank.test",
+        display_name="山田太郎",
+        password="pw-bank",
+        brands=[bank],
+        languages=[("ja", "native")],
     )
     admin = agent_create(
-        actor=SYSTEM, organisation=organisation, email="admin@harbour.test",
-        display_name="Admin", password="pw-admin", role=Role.ADMIN,
+        actor=SYSTEM,
+        organisation=organisation,
+        email="admin@harbour.test",
+        display_name="Admin",
+        password="pw-admin",
+        role=Role.ADMIN,
     )
     team_create(
-        actor=SYSTEM, organisation=organisation, name="Claims", slug="claims", brands=[insurer],
+        actor=SYSTEM,
+        organisation=organisation,
+        name="Claims",
+        slug="claims",
+        brands=[insurer],
         members=[insurer_agent],
     )
     _, insurer_token = token_create(actor=SYSTEM, agent=insurer_agent)
@@ -68,12 +91,21 @@ def world(db: None) -> World:
     _, admin_token = token_create(actor=SYSTEM, agent=admin)
     insurer_api, insurer_api_key = api_key_create(actor=SYSTEM, brand=insurer, name="CRM")
     bank_api, bank_api_key = api_key_create(actor=SYSTEM, brand=bank, name="Core banking")
-    insurer_form = endpoint_create(
-        actor=SYSTEM, brand=insurer, kind="webform", name="Contact form"
-    )
+    insurer_form = endpoint_create(actor=SYSTEM, brand=insurer, kind="webform", name="Contact form")
     return World(
-        organisation, insurer, bank, insurer_agent, bank_agent, admin, insurer_token,
-        bank_token, admin_token, insurer_api, insurer_api_key, bank_api, bank_api_key,
+        organisation,
+        insurer,
+        bank,
+        insurer_agent,
+        bank_agent,
+        admin,
+        insurer_token,
+        bank_token,
+        admin_token,
+        insurer_api,
+        insurer_api_key,
+        bank_api,
+        bank_api_key,
         insurer_form,
     )
 
@@ -83,8 +115,14 @@ def _run_ready_tasks(limit: int = 1000) -> int:
     from django_tasks_db.management.commands.db_worker import Worker
 
     worker = Worker(
-        queue_names=["*"], interval=0, batch=True, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id="pytest", excluded_queue_names=[],
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="pytest",
+        excluded_queue_names=[],
     )
     ran = 0
     while ran < limit:

@@ -8,7 +8,10 @@ from lagniappe.core.actors import SYSTEM
 
 
 def _api_body(**extra: object) -> bytes:
-    body = {"customer": {"email": "chen@example.tw", "name": "陳小姐"}, "text": "我的理賠進度如何？"}
+    body = {
+        "customer": {"email": "chen@example.tw", "name": "陳小姐"},
+        "text": "我的理賠進度如何？",
+    }
     body.update(extra)
     return json.dumps(body, ensure_ascii=False).encode()
 
@@ -22,7 +25,9 @@ def test_accepted_envelope_is_processed_by_the_worker_and_reply_is_delivered(wor
     message = Message.objects.get(pk=envelope.message_ids[0])
     assert message.conversation.brand == world.insurer
     reply = message_send(
-        actor=SYSTEM, conversation=message.conversation, author_id=world.insurer_agent.pk,
+        actor=SYSTEM,
+        conversation=message.conversation,
+        author_id=world.insurer_agent.pk,
         text="您好，我們正在處理。",
     )
     assert run_tasks() == 1

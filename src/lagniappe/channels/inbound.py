@@ -14,13 +14,13 @@ from lagniappe.channels import events, registry
 from lagniappe.channels.contracts import EnvelopeData, InboundMessage, ParseError
 from lagniappe.channels.endpoints import endpoint_info
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
+from lagniappe.conversations.contracts import ReceivedMessage
+from lagniappe.conversations.models import Message
+from lagniappe.conversations.services import message_receive
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import DomainError
 from lagniappe.core.events import publish
-from lagniappe.conversations.contracts import ReceivedMessage
-from lagniappe.conversations.models import Message
-from lagniappe.conversations.services import message_receive
 from lagniappe.customers.identities import IdentityClaim, claim_brand_scoped
 from lagniappe.customers.services import identity_resolve
 
@@ -35,8 +35,12 @@ def accept(
 
     with transaction.atomic():
         envelope = InboundEnvelope.objects.create(
-            endpoint=endpoint, kind=endpoint.kind, raw=raw, content_type=content_type[:127],
-            remote_addr=remote_addr[:64], received_at=clock.now(),
+            endpoint=endpoint,
+            kind=endpoint.kind,
+            raw=raw,
+            content_type=content_type[:127],
+            remote_addr=remote_addr[:64],
+            received_at=clock.now(),
         )
         process_envelope_task.enqueue(envelope.pk)
     return envelope
@@ -54,15 +58,20 @@ def process_envelope(envelope_id: int) -> list[Message]:
             if envelope.status == EnvelopeStatus.PROCESSED:
                 return list(Message.objects.filter(pk__in=envelope.message_ids).order_by("pk"))
             data = EnvelopeData(
-                id=envelope.pk, endpoint=endpoint_info(envelope.endpoint),
-                raw=bytes(envelope.raw), content_type=envelope.content_type,
+                id=envelope.pk,
+                endpoint=endpoint_info(envelope.endpoint),
+                raw=bytes(envelope.raw),
+                content_type=envelope.content_type,
                 received_at=envelope.received_at,
             )
             parsed = registry.inbound_adapter(envelope.kind).parse(data)
             messages = [_receive_one(data, item, index) for index, item in enumerate(parsed)]
             InboundEnvelope.objects.filter(pk=envelope.pk).update(
-                status=EnvelopeStatus.PROCESSED, processed_at=clock.now(), error="",
-                attempts=envelope.attempts + 1, message_ids=[m.pk for m in messages],
+                status=EnvelopeStatus.PROCESSED,
+                processed_at=clock.now(),
+                error="",
+                attempts=envelope.attempts + 1,
+                message_ids=[m.pk for m in messages],
             )
         return messages
     except InboundEnvelope.DoesNotExist:
@@ -101,23 +110,35 @@ def _receive_one(envelope: EnvelopeData, item: InboundMessage, index: int) -> Me
     endpoint = envelope.endpoint
     # Without an id from the wire, the envelope's own id keeps a replay from doubling it.
     external_id = item.external_id or f"envelope:{envelope.id}:{index}"
-    actor = Actor.customer(item.sender_name or (item.identities[0].value if item.identities else ""))
+    actor = Actor.customer(
+        item.sender_name or (item.identities[0].value if item.identities else "")
+    )
     customer = identity_resolve(
-        actor=actor, organisation_id=endpoint.organisation_id, brand_id=endpoint.brand_id,
+        actor=actor,
+        organisation_id=endpoint.organisation_id,
+        brand_id=endpoint.brand_id,
         claims=[
             IdentityClaim(i.kind, i.value, claim_brand_scoped(i.kind)) for i in item.identities
         ],
-        name=item.sender_name, language=item.language,
+        name=item.sender_name,
+        language=item.language,
     )
     return message_receive(
         actor=actor,
         received=ReceivedMessage(
-            brand_id=endpoint.brand_id, endpoint_id=endpoint.id, channel_kind=endpoint.kind,
-            customer_id=customer.pk, external_id=external_id, text=item.text,
-            html=item.html, subject=item.subject,
-            language=item.language or endpoint.default_language, received_at=item.sent_at,
+            brand_id=endpoint.brand_id,
+            endpoint_id=endpoint.id,
+            channel_kind=endpoint.kind,
+            customer_id=customer.pk,
+            external_id=external_id,
+            text=item.text,
+            html=item.html,
+            subject=item.subject,
+            language=item.language or endpoint.default_language,
+            received_at=item.sent_at,
             thread_conversation_id=item.thread_conversation_id,
-            attachments=item.attachments, metadata=item.metadata,
+            attachments=item.attachments,
+            metadata=item.metadata,
         ),
     )
 
@@ -131,8 +152,12 @@ def envelope_replay(*, actor: Actor, envelope: InboundEnvelope) -> InboundEnvelo
     InboundEnvelope.objects.filter(pk=envelope.pk).update(status=EnvelopeStatus.RECEIVED)
     process_envelope_task.enqueue(envelope.pk)
     audit_record(
-        actor=actor, action="envelope.replay", object_type="envelope", object_id=envelope.pk,
-        brand_id=envelope.endpoint.brand_id, before={"status": envelope.status, "error": envelope.error[:500]},
+        actor=actor,
+        action="envelope.replay",
+        object_type="envelope",
+        object_id=envelope.pk,
+        brand_id=envelope.endpoint.brand_id,
+        before={"status": envelope.status, "error": envelope.error[:500]},
     )
     envelope.refresh_from_db()
     return envelope

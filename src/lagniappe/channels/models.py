@@ -14,13 +14,17 @@ class Endpoint(TimestampedModel):
     """A mailbox, number, chat widget, web form or integration API key of one brand."""
 
     brand = models.ForeignKey(
-        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE,
+        "tenancy.Brand",
+        verbose_name=_("brand"),
+        on_delete=models.CASCADE,
         related_name="endpoints",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ChannelKind.choices)
     name = models.CharField(_("name"), max_length=200)
     public_key = models.CharField(
-        _("public key"), max_length=64, unique=True,
+        _("public key"),
+        max_length=64,
+        unique=True,
         help_text=_("Random; names the endpoint in public URLs and widget tags."),
     )
     secret_prefix = models.CharField(_("secret prefix"), max_length=12, blank=True)
@@ -29,8 +33,12 @@ class Endpoint(TimestampedModel):
         _("default language"), max_length=8, choices=Language.choices, blank=True
     )
     default_team = models.ForeignKey(
-        "staff.Team", verbose_name=_("default team"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "staff.Team",
+        verbose_name=_("default team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -62,8 +70,11 @@ class InboundEnvelope(models.Model):
     remote_addr = models.CharField(_("remote address"), max_length=64, blank=True)
     received_at = models.DateTimeField(_("received"), db_index=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=EnvelopeStatus.choices,
-        default=EnvelopeStatus.RECEIVED, db_index=True,
+        _("status"),
+        max_length=16,
+        choices=EnvelopeStatus.choices,
+        default=EnvelopeStatus.RECEIVED,
+        db_index=True,
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
@@ -89,18 +100,27 @@ class OutboundDelivery(models.Model):
     """One message on its way out, with every attempt's outcome."""
 
     message = models.OneToOneField(
-        "conversations.Message", verbose_name=_("message"), on_delete=models.CASCADE,
+        "conversations.Message",
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
         related_name="delivery",
     )
     brand = models.ForeignKey("tenancy.Brand", on_delete=models.PROTECT, related_name="+")
     endpoint = models.ForeignKey(
-        Endpoint, verbose_name=_("endpoint"), null=True, blank=True, on_delete=models.SET_NULL,
+        Endpoint,
+        verbose_name=_("endpoint"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="deliveries",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ChannelKind.choices)
     status = models.CharField(
-        _("status"), max_length=16, choices=DeliveryStatus.choices,
-        default=DeliveryStatus.PENDING, db_index=True,
+        _("status"),
+        max_length=16,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)

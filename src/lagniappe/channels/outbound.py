@@ -20,9 +20,9 @@ from lagniappe.channels.contracts import (
 )
 from lagniappe.channels.endpoints import endpoint_info
 from lagniappe.channels.models import DeliveryStatus, OutboundDelivery
+from lagniappe.conversations.models import Message
 from lagniappe.core import clock
 from lagniappe.core.events import publish
-from lagniappe.conversations.models import Message
 
 logger = logging.getLogger("lagniappe.channels.outbound")
 
@@ -107,7 +107,8 @@ def _delivery_record(
             delivery.last_error = ""
             publish(
                 events.MessageDelivered(
-                    message_id=delivery.message_id, delivery_id=delivery.pk,
+                    message_id=delivery.message_id,
+                    delivery_id=delivery.pk,
                     brand_id=delivery.brand_id,
                 )
             )
@@ -116,8 +117,10 @@ def _delivery_record(
             delivery.last_error = receipt.detail[:10_000]
             publish(
                 events.MessageFailed(
-                    message_id=delivery.message_id, delivery_id=delivery.pk,
-                    brand_id=delivery.brand_id, error=receipt.detail[:500],
+                    message_id=delivery.message_id,
+                    delivery_id=delivery.pk,
+                    brand_id=delivery.brand_id,
+                    error=receipt.detail[:500],
                 )
             )
         else:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from lagniappe.channels import outbound
-from lagniappe.core import events as bus
 from lagniappe.conversations import outbox
+from lagniappe.core import events as bus
 
 # event type -> handlers, in the order they run. Later issues add realtime, routing,
 # analytics and survey handlers here.

@@ -10,9 +10,9 @@ import unicodedata
 from django.conf import settings
 from django.core.files.base import ContentFile
 
-from lagniappe.core.errors import InvalidInput, PayloadTooLarge
 from lagniappe.conversations.contracts import AttachmentUpload
 from lagniappe.conversations.models import Attachment, Conversation
+from lagniappe.core.errors import InvalidInput, PayloadTooLarge
 
 _UNSAFE_NAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
 
@@ -48,8 +48,11 @@ def attachment_create(
     if not content_type or content_type == "application/octet-stream":
         content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     attachment = Attachment(
-        conversation=conversation, filename=filename, content_type=content_type,
-        size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
+        conversation=conversation,
+        filename=filename,
+        content_type=content_type,
+        size=len(upload.content),
+        sha256=hashlib.sha256(upload.content).hexdigest(),
         uploaded_by_id=uploaded_by_id,
     )
     attachment.file.save(filename, ContentFile(upload.content), save=False)

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lagniappe.conversations.states import Status
 from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.languages import Language
 from lagniappe.core.models import TimestampedModel
-from lagniappe.conversations.states import Status
 
 
 class Priority(models.IntegerChoices):
@@ -42,16 +42,24 @@ class Tag(models.Model):
 
 class Conversation(TimestampedModel):
     brand = models.ForeignKey(
-        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.PROTECT,
+        "tenancy.Brand",
+        verbose_name=_("brand"),
+        on_delete=models.PROTECT,
         related_name="conversations",
     )
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
         related_name="conversations",
     )
     endpoint = models.ForeignKey(
-        "lagniappe_channels.Endpoint", verbose_name=_("endpoint"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="conversations",
+        "lagniappe_channels.Endpoint",
+        verbose_name=_("endpoint"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
     )
     channel_kind = models.CharField(_("channel"), max_length=16, choices=ChannelKind.choices)
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
@@ -63,17 +71,29 @@ class Conversation(TimestampedModel):
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="assigned_conversations",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
     )
     team = models.ForeignKey(
-        "staff.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
+        "staff.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="conversations",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="+")
     follow_up_of = models.ForeignKey(
-        "self", verbose_name=_("follow-up of"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="follow_ups",
+        "self",
+        verbose_name=_("follow-up of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
     )
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
     last_inbound_at = models.DateTimeField(_("last customer message"), null=True, blank=True)
@@ -81,7 +101,8 @@ class Conversation(TimestampedModel):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     message_count = models.PositiveIntegerField(_("messages"), default=0)
     version = models.PositiveIntegerField(
-        _("version"), default=1,
+        _("version"),
+        default=1,
         help_text=_("Raised on every change, so a stale form is refused instead of overwriting."),
     )
 
@@ -106,14 +127,19 @@ class Direction(models.TextChoices):
 
 class Message(models.Model):
     conversation = models.ForeignKey(
-        Conversation, verbose_name=_("conversation"), on_delete=models.CASCADE,
+        Conversation,
+        verbose_name=_("conversation"),
+        on_delete=models.CASCADE,
         related_name="messages",
     )
     brand = models.ForeignKey("tenancy.Brand", on_delete=models.PROTECT, related_name="+")
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     channel_kind = models.CharField(_("channel"), max_length=16, choices=ChannelKind.choices)
     endpoint = models.ForeignKey(
-        "lagniappe_channels.Endpoint", null=True, blank=True, on_delete=models.SET_NULL,
+        "lagniappe_channels.Endpoint",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     external_id = models.CharField(_("external id"), max_length=255, blank=True)
@@ -122,7 +148,10 @@ class Message(models.Model):
     html = models.TextField(_("sanitised HTML"), blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     author_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     author_customer = models.ForeignKey(
@@ -152,12 +181,17 @@ class Note(models.Model):
     """An internal note: never sent to the customer."""
 
     conversation = models.ForeignKey(
-        Conversation, verbose_name=_("conversation"), on_delete=models.CASCADE,
+        Conversation,
+        verbose_name=_("conversation"),
+        on_delete=models.CASCADE,
         related_name="notes",
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     text = models.TextField(_("text"))
     mentions = models.ManyToManyField(
@@ -183,11 +217,17 @@ def attachment_storage_path(instance: Attachment, filename: str) -> str:
 
 class Attachment(models.Model):
     conversation = models.ForeignKey(
-        Conversation, verbose_name=_("conversation"), on_delete=models.CASCADE,
+        Conversation,
+        verbose_name=_("conversation"),
+        on_delete=models.CASCADE,
         related_name="attachments",
     )
     message = models.ForeignKey(
-        Message, verbose_name=_("message"), null=True, blank=True, on_delete=models.CASCADE,
+        Message,
+        verbose_name=_("message"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to=attachment_storage_path, max_length=200)
@@ -196,7 +236,10 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

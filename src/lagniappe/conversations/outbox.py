@@ -13,14 +13,14 @@ from typing import Protocol
 class OutboxWriter(Protocol):
     def __call__(
         self, *, message_id: int, brand_id: int, channel_kind: str, endpoint_id: int | None
-    ) -> None: ...
+    ) -> object: ...
 
 
 _writer: OutboxWriter | None = None
 
 
 def outbox_writer_install(writer: OutboxWriter) -> None:
-    global _writer  # noqa: PLW0603 - installed once by config.wiring at start-up
+    global _writer
     _writer = writer
 
 
@@ -30,6 +30,8 @@ def outbox_write(
     if _writer is None:
         raise RuntimeError("No outbox writer installed: config.wiring.connect() has not run.")
     _writer(
-        message_id=message_id, brand_id=brand_id, channel_kind=channel_kind,
+        message_id=message_id,
+        brand_id=brand_id,
+        channel_kind=channel_kind,
         endpoint_id=endpoint_id,
     )

@@ -7,16 +7,11 @@ from collections.abc import Iterable, Sequence
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from lagniappe.core import clock
-from lagniappe.core.actors import Actor
-from lagniappe.core.errors import Conflict, InvalidInput, InvalidTransition
-from lagniappe.core.events import publish
-from lagniappe.core.sanitising import html_sanitise, html_to_text, text_to_html
-from lagniappe.core.services import audit_record
 from lagniappe.conversations import events, outbox, states
 from lagniappe.conversations.attachments import attachment_create
 from lagniappe.conversations.contracts import AttachmentUpload, ReceivedMessage
 from lagniappe.conversations.models import (
+    Attachment,
     Conversation,
     Direction,
     Message,
@@ -24,6 +19,12 @@ from lagniappe.conversations.models import (
     Priority,
     Tag,
 )
+from lagniappe.core import clock
+from lagniappe.core.actors import Actor
+from lagniappe.core.errors import Conflict, InvalidInput, InvalidTransition
+from lagniappe.core.events import publish
+from lagniappe.core.sanitising import html_sanitise, html_to_text, text_to_html
+from lagniappe.core.services import audit_record
 from lagniappe.customers.models import Customer
 from lagniappe.staff.models import Agent, Team
 
@@ -60,13 +61,23 @@ def conversation_create(
     if priority not in Priority.values:
         raise InvalidInput("Unknown priority.", details={"priority": priority})
     conversation = Conversation.objects.create(
-        brand_id=brand_id, customer=customer, endpoint_id=endpoint_id,
-        channel_kind=channel_kind, subject=subject[:300], language=language, priority=priority,
-        team_id=team_id, assignee_id=assignee_id, follow_up_of_id=follow_up_of_id,
+        brand_id=brand_id,
+        customer=customer,
+        endpoint_id=endpoint_id,
+        channel_kind=channel_kind,
+        subject=subject[:300],
+        language=language,
+        priority=priority,
+        team_id=team_id,
+        assignee_id=assignee_id,
+        follow_up_of_id=follow_up_of_id,
     )
     audit_record(
-        actor=actor, action="conversation.create", object_type="conversation",
-        object_id=conversation.pk, brand_id=brand_id,
+        actor=actor,
+        action="conversation.create",
+        object_type="conversation",
+        object_id=conversation.pk,
+        brand_id=brand_id,
         after={"customer": customer.pk, "channel": channel_kind, "subject": conversation.subject},
     )
     publish(events.ConversationCreated(conversation_id=conversation.pk, brand_id=brand_id))
@@ -96,7 +107,10 @@ def message_receive(*, actor: Actor, received: ReceivedMessage) -> Message:
 def _message_by_external_id(endpoint_id: int | None, external_id: str) -> Message | None:
     if not external_id:
         return None
-    return Message.objects.filter(endpoint_id=endpoint_id, external_id=external_id).first()
+    messages = Message.objects.filter(external_id=external_id)
+    if endpoint_id is None:
+        return messages.filter(endpoint__isnull=True).first()
+    return messages.filter(endpoint_id=endpoint_id).first()
 
 
 def _message_receive_new(actor: Actor, received: ReceivedMessage) -> Message:
@@ -110,10 +124,18 @@ def _message_receive_new(actor: Actor, received: ReceivedMessage) -> Message:
     conversation = _conversation_for_inbound(actor, received, customer)
     now = clock.now()
     message = Message.objects.create(
-        conversation=conversation, brand_id=conversation.brand_id, direction=Direction.INBOUND,
-        channel_kind=received.channel_kind, endpoint_id=received.endpoint_id,
-        external_id=received.external_id[:255], subject=received.subject[:300], text=text,
-        html=clean_html, language=received.language, author_customer=customer, created_at=now,
+        conversation=conversation,
+        brand_id=conversation.brand_id,
+        direction=Direction.INBOUND,
+        channel_kind=received.channel_kind,
+        endpoint_id=received.endpoint_id,
+        external_id=received.external_id[:255],
+        subject=received.subject[:300],
+        text=text,
+        html=clean_html,
+        language=received.language,
+        author_customer=customer,
+        created_at=now,
         sent_at=received.received_at,
     )
     for upload in received.attachments:
@@ -121,15 +143,18 @@ def _message_receive_new(actor: Actor, received: ReceivedMessage) -> Message:
         attachment.message = message
         attachment.save(update_fields=["message"])
     updates: dict[str, object] = {
-        "last_message_at": now, "last_inbound_at": now,
-        "message_count": F("message_count") + 1, "version": F("version") + 1,
+        "last_message_at": now,
+        "last_inbound_at": now,
+        "message_count": F("message_count") + 1,
+        "version": F("version") + 1,
     }
     if conversation.status in states.REOPENED_BY_CUSTOMER:
         updates["status"] = states.Status.OPEN
     Conversation.objects.filter(pk=conversation.pk).update(**updates, updated_at=now)
     publish(
         events.MessageReceived(
-            message_id=message.pk, conversation_id=conversation.pk,
+            message_id=message.pk,
+            conversation_id=conversation.pk,
             brand_id=conversation.brand_id,
         )
     )
@@ -149,9 +174,13 @@ def _conversation_for_inbound(
         if thread is not None:
             follow_up_of_id = thread.pk
     return conversation_create(
-        actor=actor, brand_id=received.brand_id, customer=customer,
-        channel_kind=received.channel_kind, endpoint_id=received.endpoint_id,
-        subject=received.subject or received.text[:80], language=received.language,
+        actor=actor,
+        brand_id=received.brand_id,
+        customer=customer,
+        channel_kind=received.channel_kind,
+        endpoint_id=received.endpoint_id,
+        subject=received.subject or received.text[:80],
+        language=received.language,
         follow_up_of_id=follow_up_of_id,
     )
 
@@ -167,8 +196,12 @@ def message_send(
     subject: str = "",
     attachments: Sequence[AttachmentUpload] = (),
     expected_version: int | None = None,
+    attachment_ids: Sequence[int] = (),
 ) -> Message:
-    """Write an agent's reply and its delivery record in one transaction."""
+    """Write an agent's reply and its delivery record in one transaction.
+
+    `attachment_ids` names files uploaded earlier to this conversation and not yet sent.
+    """
     conversation = _locked(conversation)
     _version_check(conversation, expected_version)
     if conversation.status == states.Status.CLOSED:
@@ -180,11 +213,17 @@ def message_send(
     clean_html = html_sanitise(html) if html else text_to_html(text)
     now = clock.now()
     message = Message.objects.create(
-        conversation=conversation, brand_id=conversation.brand_id, direction=Direction.OUTBOUND,
-        channel_kind=conversation.channel_kind, endpoint_id=conversation.endpoint_id,
+        conversation=conversation,
+        brand_id=conversation.brand_id,
+        direction=Direction.OUTBOUND,
+        channel_kind=conversation.channel_kind,
+        endpoint_id=conversation.endpoint_id,
         subject=(subject or conversation.subject)[:300],
-        text=(text or html_to_text(clean_html))[:MAX_TEXT_CHARACTERS], html=clean_html,
-        language=conversation.language, author_agent_id=author_id, created_at=now,
+        text=(text or html_to_text(clean_html))[:MAX_TEXT_CHARACTERS],
+        html=clean_html,
+        language=conversation.language,
+        author_agent_id=author_id,
+        created_at=now,
     )
     for upload in attachments:
         attachment = attachment_create(
@@ -192,6 +231,16 @@ def message_send(
         )
         attachment.message = message
         attachment.save(update_fields=["message"])
+    if attachment_ids:
+        wanted = set(attachment_ids)
+        linked = Attachment.objects.filter(
+            pk__in=wanted, conversation=conversation, message__isnull=True
+        ).update(message=message)
+        if linked != len(wanted):
+            raise InvalidInput(
+                "An attachment is unknown, belongs elsewhere or was sent already.",
+                details={"attachment_ids": sorted(wanted)},
+            )
     conversation.last_message_at = now
     conversation.message_count += 1
     conversation.version += 1
@@ -204,17 +253,23 @@ def message_send(
         fields.append("status")
     conversation.save(update_fields=fields)
     outbox.outbox_write(
-        message_id=message.pk, brand_id=conversation.brand_id,
-        channel_kind=conversation.channel_kind, endpoint_id=conversation.endpoint_id,
+        message_id=message.pk,
+        brand_id=conversation.brand_id,
+        channel_kind=conversation.channel_kind,
+        endpoint_id=conversation.endpoint_id,
     )
     audit_record(
-        actor=actor, action="message.send", object_type="conversation",
-        object_id=conversation.pk, brand_id=conversation.brand_id,
+        actor=actor,
+        action="message.send",
+        object_type="conversation",
+        object_id=conversation.pk,
+        brand_id=conversation.brand_id,
         after={"message": message.pk},
     )
     publish(
         events.MessageSent(
-            message_id=message.pk, conversation_id=conversation.pk,
+            message_id=message.pk,
+            conversation_id=conversation.pk,
             brand_id=conversation.brand_id,
         )
     )
@@ -243,12 +298,18 @@ def note_add(
     note.mentions.set(mentioned)
     Conversation.objects.filter(pk=conversation.pk).update(version=F("version") + 1)
     audit_record(
-        actor=actor, action="note.add", object_type="conversation", object_id=conversation.pk,
-        brand_id=conversation.brand_id, after={"note": note.pk, "mentions": mentioned},
+        actor=actor,
+        action="note.add",
+        object_type="conversation",
+        object_id=conversation.pk,
+        brand_id=conversation.brand_id,
+        after={"note": note.pk, "mentions": mentioned},
     )
     publish(
         events.NoteAdded(
-            note_id=note.pk, conversation_id=conversation.pk, brand_id=conversation.brand_id,
+            note_id=note.pk,
+            conversation_id=conversation.pk,
+            brand_id=conversation.brand_id,
             mentioned_agent_ids=tuple(mentioned),
         )
     )
@@ -267,13 +328,18 @@ def _conversation_change(
     conversation.version += 1
     conversation.save(update_fields=[*changed, "version", "updated_at"])
     audit_record(
-        actor=actor, action="conversation.update", object_type="conversation",
-        object_id=conversation.pk, brand_id=conversation.brand_id,
-        before={f: before[f] for f in changed}, after=changed,
+        actor=actor,
+        action="conversation.update",
+        object_type="conversation",
+        object_id=conversation.pk,
+        brand_id=conversation.brand_id,
+        before={f: before[f] for f in changed},
+        after=changed,
     )
     publish(
         events.ConversationChanged(
-            conversation_id=conversation.pk, brand_id=conversation.brand_id,
+            conversation_id=conversation.pk,
+            brand_id=conversation.brand_id,
             fields=tuple(changed),
         )
     )
@@ -312,13 +378,19 @@ def conversation_assign(
     access check; here we refuse agents who do not serve the conversation's brand."""
     conversation = _locked(conversation)
     _version_check(conversation, expected_version)
-    if assignee_id is not None and not Agent.objects.filter(
-        pk=assignee_id, is_active=True, brands=conversation.brand_id
-    ).exists():
-        raise InvalidInput("This agent does not serve this brand.", details={"assignee_id": assignee_id})
-    if team_id is not None and not Team.objects.filter(
-        pk=team_id, brands=conversation.brand_id
-    ).exists():
+    if (
+        assignee_id is not None
+        and not Agent.objects.filter(
+            pk=assignee_id, is_active=True, brands=conversation.brand_id
+        ).exists()
+    ):
+        raise InvalidInput(
+            "This agent does not serve this brand.", details={"assignee_id": assignee_id}
+        )
+    if (
+        team_id is not None
+        and not Team.objects.filter(pk=team_id, brands=conversation.brand_id).exists()
+    ):
         raise InvalidInput("This team does not serve this brand.", details={"team_id": team_id})
     changes: dict[str, object] = {"assignee_id": assignee_id}
     if team_id is not None:
@@ -339,17 +411,24 @@ def conversation_set_priority(
 
 @transaction.atomic
 def conversation_set_tags(
-    *, actor: Actor, conversation: Conversation, tags: Iterable[str],
+    *,
+    actor: Actor,
+    conversation: Conversation,
+    tags: Iterable[str],
     expected_version: int | None = None,
 ) -> Conversation:
     conversation = _locked(conversation)
     _version_check(conversation, expected_version)
     names = sorted({t.strip()[:64] for t in tags if t.strip()})
     organisation_id = conversation.brand.organisation_id
-    existing = {t.name: t for t in Tag.objects.filter(organisation_id=organisation_id, name__in=names)}
+    existing = {
+        t.name: t for t in Tag.objects.filter(organisation_id=organisation_id, name__in=names)
+    }
     for name in names:
         if name not in existing:
-            existing[name], _ = Tag.objects.get_or_create(organisation_id=organisation_id, name=name)
+            existing[name], _ = Tag.objects.get_or_create(
+                organisation_id=organisation_id, name=name
+            )
     before = sorted(conversation.tags.values_list("name", flat=True))
     if before == names:
         return conversation
@@ -357,9 +436,13 @@ def conversation_set_tags(
     conversation.version += 1
     conversation.save(update_fields=["version", "updated_at"])
     audit_record(
-        actor=actor, action="conversation.tags", object_type="conversation",
-        object_id=conversation.pk, brand_id=conversation.brand_id,
-        before={"tags": before}, after={"tags": names},
+        actor=actor,
+        action="conversation.tags",
+        object_type="conversation",
+        object_id=conversation.pk,
+        brand_id=conversation.brand_id,
+        before={"tags": before},
+        after={"tags": names},
     )
     publish(
         events.ConversationChanged(

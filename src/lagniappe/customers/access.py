@@ -21,6 +21,8 @@ def access_customer_by_id(scope: ViewerScope, customer_id: int) -> Customer:
 
 def access_identity_by_id(scope: ViewerScope, customer: Customer, identity_id: int) -> Identity:
     identity = customer.identities.filter(pk=identity_id).first()
-    if identity is None or (identity.brand_id is not None and not scope.can_see_brand(identity.brand_id)):
+    if identity is None or (
+        identity.brand_id is not None and not scope.can_see_brand(identity.brand_id)
+    ):
         raise NotFound("No such identity.", details={"identity_id": identity_id})
     return identity

@@ -13,22 +13,29 @@ class Customer(TimestampedModel):
     """One person across every brand of the organisation ("shared service, split customers")."""
 
     organisation = models.ForeignKey(
-        "tenancy.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE,
+        "tenancy.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
         related_name="customers",
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
-    language = models.CharField(
-        _("language"), max_length=8, choices=Language.choices, blank=True
-    )
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     brands = models.ManyToManyField(
-        "tenancy.Brand", verbose_name=_("brands"), related_name="customers", blank=True,
+        "tenancy.Brand",
+        verbose_name=_("brands"),
+        related_name="customers",
+        blank=True,
         help_text=_("The brands this customer has contacted; agents of those brands see them."),
     )
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="merged_from",
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
     )
 
     class Meta:
@@ -55,14 +62,20 @@ class Identity(TimestampedModel):
         "tenancy.Organisation", on_delete=models.CASCADE, related_name="+"
     )
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
         related_name="identities",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=IdentityKind.choices)
     value = models.CharField(_("value"), max_length=320)
     brand = models.ForeignKey(
-        "tenancy.Brand", verbose_name=_("brand"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="+",
+        "tenancy.Brand",
+        verbose_name=_("brand"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     verified = models.BooleanField(_("verified"), default=False)
 

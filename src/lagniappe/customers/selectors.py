@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
 
 from lagniappe.customers.models import Customer, Identity
+from lagniappe.tenancy.models import Brand
 from lagniappe.tenancy.scoping import ViewerScope
 
 
@@ -39,3 +42,19 @@ def customer_merge_preview(*, source: Customer) -> dict[str, int]:
     return counts
 
 
+def customer_detail_prefetches(scope: ViewerScope) -> list[Prefetch[Any]]:
+    """What showing a customer needs, limited to what the viewer may see: identities that are
+    organisation-wide or belong to one of the viewer's brands, and the viewer's brands only.
+
+    Apply to a list with `.prefetch_related(*...)` (two queries for any page size) or to one
+    customer with `prefetch_related_objects`.
+    """
+    return [
+        Prefetch(
+            "identities",
+            queryset=Identity.objects.filter(
+                Q(brand__isnull=True) | Q(brand_id__in=scope.brand_ids)
+            ).order_by("id"),
+        ),
+        Prefetch("brands", queryset=Brand.objects.filter(pk__in=scope.brand_ids).only("id")),
+    ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import InvalidInput
@@ -24,15 +25,12 @@ def _follow_merges(customer: Customer) -> Customer:
 def _identity_lookup(
     organisation_id: int, brand_id: int | None, claim: IdentityClaim
 ) -> Identity | None:
-    scope_brand = brand_id if claim.brand_scoped else None
-    return (
-        Identity.objects.select_related("customer")
-        .filter(
-            organisation_id=organisation_id, kind=claim.kind, value=claim.value,
-            brand_id=scope_brand,
-        )
-        .first()
+    identities = Identity.objects.select_related("customer").filter(
+        organisation_id=organisation_id, kind=claim.kind, value=claim.value
     )
+    if claim.brand_scoped and brand_id is not None:
+        return identities.filter(brand_id=brand_id).first()
+    return identities.filter(brand__isnull=True).first()
 
 
 @transaction.atomic
@@ -53,7 +51,10 @@ def customer_create(
     for claim in claims:
         _identity_attach(customer, brand_id, claim)
     audit_record(
-        actor=actor, action="customer.create", object_type="customer", object_id=customer.pk,
+        actor=actor,
+        action="customer.create",
+        object_type="customer",
+        object_id=customer.pk,
         brand_id=brand_id,
         after={"name": customer.name, "identities": [f"{c.kind}:{c.value}" for c in claims]},
     )
@@ -62,8 +63,11 @@ def customer_create(
 
 def _identity_attach(customer: Customer, brand_id: int | None, claim: IdentityClaim) -> Identity:
     return Identity.objects.create(
-        organisation_id=customer.organisation_id, customer=customer, kind=claim.kind,
-        value=claim.value, brand_id=brand_id if claim.brand_scoped else None,
+        organisation_id=customer.organisation_id,
+        customer=customer,
+        kind=claim.kind,
+        value=claim.value,
+        brand_id=brand_id if claim.brand_scoped else None,
     )
 
 
@@ -106,16 +110,33 @@ def _identity_resolve_once(
     name: str,
     language: str,
 ) -> Customer:
-    known = [(c, _identity_lookup(organisation_id, brand_id, c)) for c in claims]
-    found = next((identity for _, identity in known if identity is not None), None)
-    if found is None:
-        return customer_create(
-            actor=actor, organisation_id=organisation_id, brand_id=brand_id, name=name,
-            language=language, claims=claims,
+    matches = Q()
+    for claim in claims:
+        matches |= Q(
+            kind=claim.kind,
+            value=claim.value,
+            brand_id=brand_id if claim.brand_scoped else None,
         )
-    customer = _follow_merges(found.customer)
-    for claim, identity in known:
-        if identity is None:
+    known = {
+        (identity.kind, identity.value): identity
+        for identity in Identity.objects.select_related("customer").filter(
+            matches, organisation_id=organisation_id
+        )
+    }
+    if not known:
+        return customer_create(
+            actor=actor,
+            organisation_id=organisation_id,
+            brand_id=brand_id,
+            name=name,
+            language=language,
+            claims=claims,
+        )
+    # The first claim that is known decides (claims come in the channel's order of trust).
+    first_known = next(known[(c.kind, c.value)] for c in claims if (c.kind, c.value) in known)
+    customer = _follow_merges(first_known.customer)
+    for claim in claims:
+        if (claim.kind, claim.value) not in known:
             _identity_attach(customer, brand_id, claim)
     customer.brands.add(brand_id)
     changed = []
@@ -132,13 +153,21 @@ def _identity_resolve_once(
 
 @transaction.atomic
 def customer_update(
-    *, actor: Actor, customer: Customer, name: str | None = None, language: str | None = None,
-    time_zone: str | None = None, notes: str | None = None,
+    *,
+    actor: Actor,
+    customer: Customer,
+    name: str | None = None,
+    language: str | None = None,
+    time_zone: str | None = None,
+    notes: str | None = None,
 ) -> Customer:
     before: dict[str, object] = {}
     after: dict[str, object] = {}
     for field, value in (
-        ("name", name), ("language", language), ("time_zone", time_zone), ("notes", notes)
+        ("name", name),
+        ("language", language),
+        ("time_zone", time_zone),
+        ("notes", notes),
     ):
         if value is not None and getattr(customer, field) != value:
             before[field] = getattr(customer, field)
@@ -147,8 +176,12 @@ def customer_update(
     if after:
         customer.save(update_fields=[*after.keys(), "updated_at"])
         audit_record(
-            actor=actor, action="customer.update", object_type="customer",
-            object_id=customer.pk, before=before, after=after,
+            actor=actor,
+            action="customer.update",
+            object_type="customer",
+            object_id=customer.pk,
+            before=before,
+            after=after,
         )
     return customer
 
@@ -167,8 +200,11 @@ def identity_add(
         )
     identity = _identity_attach(customer, brand_id, normalised)
     audit_record(
-        actor=actor, action="customer.identity_add", object_type="customer",
-        object_id=customer.pk, after={"identity": f"{claim.kind}:{value}"},
+        actor=actor,
+        action="customer.identity_add",
+        object_type="customer",
+        object_id=customer.pk,
+        after={"identity": f"{claim.kind}:{value}"},
     )
     return identity
 
@@ -203,7 +239,11 @@ def customer_merge(*, actor: Actor, source: Customer, target: Customer) -> Custo
     source.merged_into = target
     source.save(update_fields=["merged_into", "updated_at"])
     audit_record(
-        actor=actor, action="customer.merge", object_type="customer", object_id=target.pk,
-        before={"source": source.pk}, after={"target": target.pk, "moved": moved},
+        actor=actor,
+        action="customer.merge",
+        object_type="customer",
+        object_id=target.pk,
+        before={"source": source.pk},
+        after={"target": target.pk, "moved": moved},
     )
     return target

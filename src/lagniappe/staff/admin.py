@@ -27,9 +27,7 @@ class AgentAdmin(UserAdmin):
         ("Work", {"fields": ("brands", "ui_language", "time_zone", "chat_capacity")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
     )
-    add_fieldsets = (
-        (None, {"fields": ("email", "display_name", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"fields": ("email", "display_name", "password1", "password2")}),)
 
 
 @admin.register(Team)

@@ -37,8 +37,12 @@ class Agent(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: frontline agent, supervisor, champion or administrator."""
 
     organisation = models.ForeignKey(
-        "tenancy.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
-        related_name="agents", null=True, blank=True,
+        "tenancy.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="agents",
+        null=True,
+        blank=True,
     )
     email = models.EmailField(_("email"), unique=True)
     display_name = models.CharField(_("display name"), max_length=200)
@@ -55,7 +59,7 @@ class Agent(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("may use the admin"), default=False)
     date_joined = models.DateTimeField(_("joined"), auto_now_add=True)
 
-    objects: ClassVar[AgentManager] = AgentManager()  # type: ignore[assignment]
+    objects: ClassVar[AgentManager] = AgentManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -72,7 +76,9 @@ class Agent(AbstractBaseUser, PermissionsMixin):
 
 class Team(TimestampedModel):
     organisation = models.ForeignKey(
-        "tenancy.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE,
+        "tenancy.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
         related_name="teams",
     )
     name = models.CharField(_("name"), max_length=200)
@@ -99,7 +105,9 @@ class Team(TimestampedModel):
 
 class Skill(TimestampedModel):
     organisation = models.ForeignKey(
-        "tenancy.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE,
+        "tenancy.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
         related_name="skills",
     )
     name = models.CharField(_("name"), max_length=200)

@@ -32,3 +32,12 @@ def agent_by_token(secret: str) -> Agent | None:
         .first()
     )
     return token.agent if token else None
+
+
+def agent_token_by_secret(secret: str) -> AgentToken | None:
+    """The unrevoked token of an active agent (with the agent loaded), or None."""
+    return (
+        AgentToken.objects.select_related("agent")
+        .filter(digest=token_digest(secret), revoked_at__isnull=True, agent__is_active=True)
+        .first()
+    )

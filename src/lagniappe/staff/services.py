@@ -40,15 +40,25 @@ def agent_create(
         raise InvalidInput("An agent with this email exists.", details={"email": email})
     is_admin = role == Role.ADMIN
     agent = Agent.objects.create_user(
-        email, password, organisation=organisation, display_name=display_name, role=role,
-        time_zone=time_zone, ui_language=ui_language, is_staff=is_admin, is_superuser=is_admin,
+        email,
+        password,
+        organisation=organisation,
+        display_name=display_name,
+        role=role,
+        time_zone=time_zone,
+        ui_language=ui_language,
+        is_staff=is_admin,
+        is_superuser=is_admin,
     )
     agent.brands.set(list(brands))
     AgentLanguage.objects.bulk_create(
         AgentLanguage(agent=agent, language=code, proficiency=level) for code, level in languages
     )
     audit_record(
-        actor=actor, action="agent.create", object_type="agent", object_id=agent.pk,
+        actor=actor,
+        action="agent.create",
+        object_type="agent",
+        object_id=agent.pk,
         after={"email": email, "role": role, "brands": [b.pk for b in agent.brands.all()]},
     )
     return agent
@@ -71,7 +81,10 @@ def team_create(
     team.brands.set(list(brands))
     team.members.set(list(members))
     audit_record(
-        actor=actor, action="team.create", object_type="team", object_id=team.pk,
+        actor=actor,
+        action="team.create",
+        object_type="team",
+        object_id=team.pk,
         after={"name": name, "members": [m.pk for m in team.members.all()]},
     )
     return team
@@ -83,14 +96,18 @@ def skill_grant(*, actor: Actor, agent: Agent, skill_slug: str, level: int = 3) 
         raise InvalidInput("Skill level must be between 1 and 5.", details={"level": level})
     assert agent.organisation is not None
     skill, _ = Skill.objects.get_or_create(
-        organisation=agent.organisation, slug=skill_slug,
+        organisation=agent.organisation,
+        slug=skill_slug,
         defaults={"name": skill_slug.replace("-", " ").capitalize()},
     )
     grant, _ = AgentSkill.objects.update_or_create(
         agent=agent, skill=skill, defaults={"level": level}
     )
     audit_record(
-        actor=actor, action="agent.skill_grant", object_type="agent", object_id=agent.pk,
+        actor=actor,
+        action="agent.skill_grant",
+        object_type="agent",
+        object_id=agent.pk,
         after={"skill": skill_slug, "level": level},
     )
     return grant
@@ -102,7 +119,10 @@ def token_create(*, actor: Actor, agent: Agent, name: str = "api") -> tuple[Agen
     secret, digest = token_generate("lgp")
     token = AgentToken.objects.create(agent=agent, name=name, prefix=secret[:12], digest=digest)
     audit_record(
-        actor=actor, action="agent.token_create", object_type="agent", object_id=agent.pk,
+        actor=actor,
+        action="agent.token_create",
+        object_type="agent",
+        object_id=agent.pk,
         after={"token": token.prefix, "name": name},
     )
     return token, secret
@@ -113,6 +133,25 @@ def token_revoke(*, actor: Actor, token: AgentToken) -> None:
     token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
     audit_record(
-        actor=actor, action="agent.token_revoke", object_type="agent", object_id=token.agent_id,
+        actor=actor,
+        action="agent.token_revoke",
+        object_type="agent",
+        object_id=token.agent_id,
         before={"token": token.prefix},
     )
+
+
+TOKEN_USE_RESOLUTION_SECONDS = 60
+
+
+def token_mark_used(*, token: AgentToken) -> None:
+    """Record that a token was used, at most once a minute so requests stay cheap.
+
+    Not audited: using a token changes nothing anyone decided.
+    """
+    now = clock.now()
+    last = token.last_used_at
+    if last is not None and (now - last).total_seconds() < TOKEN_USE_RESOLUTION_SECONDS:
+        return
+    AgentToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

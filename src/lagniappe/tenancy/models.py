@@ -23,7 +23,9 @@ class Organisation(TimestampedModel):
 
 class Brand(TimestampedModel):
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
         related_name="brands",
     )
     name = models.CharField(_("name"), max_length=200)

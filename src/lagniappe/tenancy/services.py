@@ -11,8 +11,11 @@ from lagniappe.tenancy.models import Brand, Organisation
 def organisation_create(*, actor: Actor, name: str, slug: str) -> Organisation:
     organisation = Organisation.objects.create(name=name, slug=slug)
     audit_record(
-        actor=actor, action="organisation.create", object_type="organisation",
-        object_id=organisation.pk, after={"name": name, "slug": slug},
+        actor=actor,
+        action="organisation.create",
+        object_type="organisation",
+        object_id=organisation.pk,
+        after={"name": name, "slug": slug},
     )
     return organisation
 
@@ -30,11 +33,20 @@ def brand_create(
     support_phone: str = "",
 ) -> Brand:
     brand = Brand.objects.create(
-        organisation=organisation, name=name, slug=slug, default_language=default_language,
-        time_zone=time_zone, support_email=support_email, support_phone=support_phone,
+        organisation=organisation,
+        name=name,
+        slug=slug,
+        default_language=default_language,
+        time_zone=time_zone,
+        support_email=support_email,
+        support_phone=support_phone,
     )
     audit_record(
-        actor=actor, action="brand.create", object_type="brand", object_id=brand.pk,
-        brand_id=brand.pk, after={"name": name, "slug": slug},
+        actor=actor,
+        action="brand.create",
+        object_type="brand",
+        object_id=brand.pk,
+        brand_id=brand.pk,
+        after={"name": name, "slug": slug},
     )
     return brand

@@ -60,12 +60,15 @@ class ApiAdapter:
             raise ParseError("the customer needs an email, a phone or an external_id")
         return [
             InboundMessage(
-                external_id=body.external_id, identities=identities, text=body.text,
-                sender_name=body.customer.name, html=body.html, subject=body.subject,
-                language=body.language, sent_at=body.sent_at,
-                thread_conversation_id=body.conversation_id, metadata=body.metadata,
+                external_id=body.external_id,
+                identities=identities,
+                text=body.text,
+                sender_name=body.customer.name,
+                html=body.html,
+                subject=body.subject,
+                language=body.language,
+                sent_at=body.sent_at,
+                thread_conversation_id=body.conversation_id,
+                metadata=body.metadata,
             )
         ]
-
-
-

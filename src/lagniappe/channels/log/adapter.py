@@ -17,7 +17,11 @@ class LogAdapter:
         recipients = ", ".join(f"{r.kind}:{r.value}" for r in message.recipients)
         logger.info(
             "delivery %s: message %s of conversation %s to %s (%d characters, %d attachments)",
-            message.delivery_id, message.message_id, message.conversation_id, recipients,
-            len(message.text), len(message.attachments),
+            message.delivery_id,
+            message.message_id,
+            message.conversation_id,
+            recipients,
+            len(message.text),
+            len(message.attachments),
         )
         return DeliveryReceipt(accepted=True, external_id=f"log-{secrets.token_hex(8)}")

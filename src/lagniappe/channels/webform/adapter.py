@@ -20,11 +20,12 @@ def _form_parts(raw: bytes, content_type: str) -> tuple[dict[str, str], list[Att
         raise ParseError("the form body has no parts")
     fields: dict[str, str] = {}
     files: list[AttachmentUpload] = []
-    for part in message.iter_parts():  # type: ignore[attr-defined]
+    for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
         filename = part.get_filename()
         if filename is not None:
             if payload:
@@ -49,7 +50,8 @@ class WebformAdapter:
         email = fields.get("email", "").strip()
         phone = fields.get("phone", "").strip()
         identities = tuple(
-            SenderIdentity(kind, value) for kind, value in (("email", email), ("phone", phone))
+            SenderIdentity(kind, value)
+            for kind, value in (("email", email), ("phone", phone))
             if value
         )
         if not identities:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 HOME = Path(os.environ.get("LAGNIAPPE_HOME", ".lagniappe")).resolve()
 
-INSECURE_DEFAULT_SECRET = "lagniappe-insecure-embedded-default-secret-change-me"  # noqa: S105
+INSECURE_DEFAULT_SECRET = "lagniappe-insecure-embedded-default-secret-change-me"
 SECRET_KEY = os.environ.get("LAGNIAPPE_SECRET_KEY", INSECURE_DEFAULT_SECRET)
 DEBUG = os.environ.get("LAGNIAPPE_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [

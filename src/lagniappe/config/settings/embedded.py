@@ -1,4 +1,4 @@
-"""The one-laptop default: SQLite under LAGNIAPPE_HOME, in-process worker, in-memory channel layer."""
+"""The one-laptop default: SQLite under LAGNIAPPE_HOME, in-process worker, in-memory layer."""
 
 from lagniappe.config.settings.base import *  # noqa: F403
 

@@ -1,4 +1,4 @@
-"""Tests: the real database (SQLite file by default, PostgreSQL when LAGNIAPPE_DATABASE_URL is set)."""
+"""Tests: the real database (SQLite by default, PostgreSQL when LAGNIAPPE_DATABASE_URL is set)."""
 
 import tempfile
 from pathlib import Path

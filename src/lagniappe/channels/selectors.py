@@ -1,0 +1,22 @@
+"""Reads of endpoints and envelopes."""
+
+from __future__ import annotations
+
+from lagniappe.channels.models import Endpoint, InboundEnvelope
+from lagniappe.core.channel_kinds import ChannelKind
+
+
+def endpoint_api_first_for_brand(brand_id: int) -> Endpoint | None:
+    """The brand's oldest active API endpoint: where agents' API-created conversations arrive."""
+    return (
+        Endpoint.objects.select_related("brand")
+        .filter(brand_id=brand_id, kind=ChannelKind.API, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def envelope_error(envelope_id: int) -> str:
+    """Why an envelope failed ("" when it did not, or does not exist)."""
+    error = InboundEnvelope.objects.filter(pk=envelope_id).values_list("error", flat=True).first()
+    return error or ""
