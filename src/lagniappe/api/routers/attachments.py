@@ -1,0 +1,7 @@
+"""/api/v1/attachments (filled in by the foundation work)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["attachments"])
