@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from lagniappe.api.app import api
 from lagniappe.api.errors import json_errors_for_routing, route_not_found
@@ -16,15 +16,16 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 
 
 api_patterns, api_app_name, api_namespace = api.urls
-guarded_api_patterns = [
-    type(pattern)(
-        pattern.pattern,
-        declared_length_guard(json_errors_for_routing(pattern.callback)),
-        pattern.default_args,
-        pattern.name,
-    )
-    for pattern in api_patterns
-]
+
+
+def _guarded(pattern: URLPattern | URLResolver) -> URLPattern:
+    """Every API route refuses oversized bodies from their headers and answers 405 in JSON."""
+    assert isinstance(pattern, URLPattern)
+    view = declared_length_guard(json_errors_for_routing(pattern.callback))
+    return URLPattern(pattern.pattern, view, pattern.default_args, pattern.name)
+
+
+guarded_api_patterns = [_guarded(pattern) for pattern in api_patterns]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
