@@ -7,6 +7,7 @@ processing is idempotent, and a failure marks only its own envelope.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 
@@ -34,16 +35,38 @@ def accept(
     from lagniappe.channels.tasks import process_envelope_task
 
     with transaction.atomic():
-        envelope = InboundEnvelope.objects.create(
-            endpoint=endpoint,
-            kind=endpoint.kind,
-            raw=raw,
-            content_type=content_type[:127],
-            remote_addr=remote_addr[:64],
-            received_at=clock.now(),
-        )
+        envelope = _envelope_store(endpoint, raw, content_type, remote_addr)
         process_envelope_task.enqueue(envelope.pk)
     return envelope
+
+
+def accept_and_process(
+    *, endpoint: Endpoint, raw: bytes, content_type: str = "", remote_addr: str = ""
+) -> tuple[InboundEnvelope, list[Message]]:
+    """Store what arrived (committed), then process it in the caller's request.
+
+    For entry points that answer with the result (the API). If the process dies between the
+    two steps the envelope stays `received`, and the worker's sweep of unprocessed envelopes
+    processes it later: nothing is lost, and processing twice is harmless. Call it outside
+    any transaction, or the envelope is not committed before it is processed.
+    """
+    envelope = _envelope_store(endpoint, raw, content_type, remote_addr)
+    messages = process_envelope(envelope.pk)
+    envelope.refresh_from_db(fields=["status", "error", "message_ids", "processed_at"])
+    return envelope, messages
+
+
+def _envelope_store(
+    endpoint: Endpoint, raw: bytes, content_type: str, remote_addr: str
+) -> InboundEnvelope:
+    return InboundEnvelope.objects.create(
+        endpoint=endpoint,
+        kind=endpoint.kind,
+        raw=raw,
+        content_type=content_type[:127],
+        remote_addr=remote_addr[:64],
+        received_at=clock.now(),
+    )
 
 
 def process_envelope(envelope_id: int) -> list[Message]:
@@ -163,12 +186,15 @@ def envelope_replay(*, actor: Actor, envelope: InboundEnvelope) -> InboundEnvelo
     return envelope
 
 
-def envelopes_requeue_unprocessed() -> int:
-    """Queue every envelope still waiting, e.g. after a worker died mid-task. Idempotent."""
+def envelopes_requeue_unprocessed(*, older_than: timedelta = timedelta(0)) -> int:
+    """Queue every envelope still waiting (received before `older_than` ago), e.g. after a
+    worker or a server died mid-way. Idempotent: processing an envelope twice is harmless."""
     from lagniappe.channels.tasks import process_envelope_task
 
     ids = list(
-        InboundEnvelope.objects.filter(status=EnvelopeStatus.RECEIVED).values_list("pk", flat=True)
+        InboundEnvelope.objects.filter(
+            status=EnvelopeStatus.RECEIVED, received_at__lte=clock.now() - older_than
+        ).values_list("pk", flat=True)
     )
     for envelope_id in ids:
         process_envelope_task.enqueue(envelope_id)
