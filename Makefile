@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench install clean messages messages-compile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,12 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .lagniappe
+
+# Extract every translatable string into the five catalogues, then compile them (needs gettext).
+messages: $(STAMP)
+	mkdir -p src/lagniappe/locale && cd src/lagniappe && ../../$(BIN)/django-admin makemessages -l en -l id -l ja -l zh_Hans \
+		-l zh_Hant --no-obsolete --no-location
+	$(MAKE) messages-compile
+
+messages-compile: $(STAMP)
+	cd src/lagniappe && ../../$(BIN)/django-admin compilemessages
