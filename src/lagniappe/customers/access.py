@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from lagniappe.core.errors import NotFound
+from lagniappe.customers.errors import IdentityTaken
 from lagniappe.customers.models import Customer, Identity
 from lagniappe.tenancy.scoping import ViewerScope
 
@@ -26,3 +27,12 @@ def access_identity_by_id(scope: ViewerScope, customer: Customer, identity_id: i
     ):
         raise NotFound("No such identity.", details={"identity_id": identity_id})
     return identity
+
+
+def access_identity_taken_disclose(scope: ViewerScope, error: IdentityTaken) -> IdentityTaken:
+    """`error`, naming the customer who holds the identity only if the viewer may see them."""
+    if Customer.objects.filter(
+        pk=error.owner_id, organisation_id=scope.organisation_id, brands__in=scope.brand_ids
+    ).exists():
+        error.details = {**error.details, "customer_id": error.owner_id}
+    return error

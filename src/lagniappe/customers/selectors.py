@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, Prefetch, Q, QuerySet
 
 from lagniappe.customers.models import Customer, Identity
 from lagniappe.tenancy.models import Brand
@@ -23,23 +24,51 @@ def customer_list_visible(scope: ViewerScope) -> QuerySet[Customer]:
 
 
 def customer_search(scope: ViewerScope, query: str) -> QuerySet[Customer]:
+    """Visible customers whose name or one of their visible identities contains `query` (another
+    brand's external id must not find the customer, or the search tells what that brand holds)."""
     ids = Identity.objects.filter(
-        organisation_id=scope.organisation_id, value__icontains=query.strip()
+        Q(brand__isnull=True) | Q(brand_id__in=scope.brand_ids),
+        organisation_id=scope.organisation_id,
+        value__icontains=query.strip(),
     ).values("customer_id")
     return customer_list_visible(scope).filter(Q(name__icontains=query.strip()) | Q(pk__in=ids))
 
 
-def customer_merge_preview(*, source: Customer) -> dict[str, int]:
-    """How many records of each kind a merge of `source` would move."""
+def customer_merge_preview(*, source: Customer, scope: ViewerScope | None = None) -> dict[str, int]:
+    """How many records of each kind a merge of `source` would move.
+
+    With a `scope`, records of brands the viewer cannot see are left out of the counts, so a
+    preview never hints at another brand's conversations (the merge still moves them: the
+    customer is one person across the organisation).
+    """
     counts: dict[str, int] = {}
     for relation in Customer._meta.related_objects:
         if relation.many_to_many or relation.one_to_one or relation.related_model is Customer:
             continue
-        manager = relation.related_model._default_manager  # type: ignore[union-attr]
-        count = manager.filter(**{relation.field.name: source}).count()
+        model = relation.related_model
+        records = model._default_manager.filter(**{relation.field.name: source})  # type: ignore[union-attr]
+        if scope is not None and _has_brand(model):  # type: ignore[arg-type]
+            records = records.filter(Q(brand__isnull=True) | Q(brand_id__in=scope.brand_ids))
+        count = records.count()
         if count:
-            counts[relation.related_model._meta.label] = count  # type: ignore[union-attr]
+            counts[model._meta.label] = count  # type: ignore[union-attr]
     return counts
+
+
+def _has_brand(model: type[Model]) -> bool:
+    try:
+        model._meta.get_field("brand")
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def identity_list_for_customer(scope: ViewerScope, customer: Customer) -> QuerySet[Identity]:
+    """The customer's identities the viewer may see: organisation-wide ones and those of the
+    viewer's brands, oldest first."""
+    return customer.identities.filter(
+        Q(brand__isnull=True) | Q(brand_id__in=scope.brand_ids)
+    ).order_by("id")
 
 
 def customer_detail_prefetches(scope: ViewerScope) -> list[Prefetch[Any]]:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import InvalidInput
 from lagniappe.core.services import audit_record
+from lagniappe.customers.errors import CustomerMerged, IdentityTaken, MergeIntoSelf
 from lagniappe.customers.identities import IdentityClaim, identity_normalise
 from lagniappe.customers.models import Customer, Identity
 
@@ -42,6 +43,51 @@ def customer_create(
     name: str = "",
     language: str = "",
     claims: Sequence[IdentityClaim] = (),
+) -> Customer:
+    """A new customer with `claims` as identities; IdentityTaken if one belongs to someone."""
+    normalised = _claims_normalise(claims)
+    for claim in normalised:
+        _identity_free_check(organisation_id, brand_id, claim)
+    try:
+        # A savepoint, so losing a race on the unique constraint leaves the caller's
+        # transaction usable for the lookup that names the winner.
+        with transaction.atomic():
+            return _customer_insert(actor, organisation_id, brand_id, name, language, normalised)
+    except IntegrityError:
+        for claim in normalised:
+            _identity_free_check(organisation_id, brand_id, claim)
+        raise
+
+
+def _claims_normalise(claims: Sequence[IdentityClaim]) -> list[IdentityClaim]:
+    """Claims in their stored form, each once (a repeated handle would break the constraint)."""
+    normalised: dict[tuple[str, str], IdentityClaim] = {}
+    for claim in claims:
+        value = identity_normalise(claim.kind, claim.value)
+        normalised.setdefault(
+            (claim.kind, value), IdentityClaim(claim.kind, value, claim.brand_scoped)
+        )
+    return list(normalised.values())
+
+
+def _identity_free_check(organisation_id: int, brand_id: int | None, claim: IdentityClaim) -> None:
+    if claim.brand_scoped and brand_id is None:
+        raise InvalidInput(
+            "This kind of identity belongs to one brand; name the brand.",
+            details={"identity": claim.kind},
+        )
+    existing = _identity_lookup(organisation_id, brand_id, claim)
+    if existing is not None:
+        raise IdentityTaken(identity=f"{claim.kind}:{claim.value}", owner_id=existing.customer_id)
+
+
+def _customer_insert(
+    actor: Actor,
+    organisation_id: int,
+    brand_id: int | None,
+    name: str,
+    language: str,
+    claims: Sequence[IdentityClaim],
 ) -> Customer:
     customer = Customer.objects.create(
         organisation_id=organisation_id, name=name[:200], language=language
@@ -124,14 +170,9 @@ def _identity_resolve_once(
         )
     }
     if not known:
-        return customer_create(
-            actor=actor,
-            organisation_id=organisation_id,
-            brand_id=brand_id,
-            name=name,
-            language=language,
-            claims=claims,
-        )
+        # Straight to the insert: a concurrent winner must surface as IntegrityError so the
+        # caller retries and finds them, not as IdentityTaken.
+        return _customer_insert(actor, organisation_id, brand_id, name, language, claims)
     # The first claim that is known decides (claims come in the channel's order of trust).
     first_known = next(known[(c.kind, c.value)] for c in claims if (c.kind, c.value) in known)
     customer = _follow_merges(first_known.customer)
@@ -190,35 +231,55 @@ def customer_update(
 def identity_add(
     *, actor: Actor, customer: Customer, brand_id: int | None, claim: IdentityClaim
 ) -> Identity:
+    """Attach one more handle; brand-scoped kinds need `brand_id`. IdentityTaken if it belongs
+    to a customer already (this one included)."""
+    if customer.merged_into_id is not None:
+        raise CustomerMerged(
+            "This customer was merged into another; add the identity there.",
+            details={"customer_id": customer.pk, "merged_into_id": customer.merged_into_id},
+        )
     value = identity_normalise(claim.kind, claim.value)
     normalised = IdentityClaim(claim.kind, value, claim.brand_scoped)
-    existing = _identity_lookup(customer.organisation_id, brand_id, normalised)
-    if existing is not None:
-        raise InvalidInput(
-            "This identity belongs to a customer already; merge the two customers instead.",
-            details={"identity": f"{claim.kind}:{value}"},
-        )
-    identity = _identity_attach(customer, brand_id, normalised)
+    _identity_free_check(customer.organisation_id, brand_id, normalised)
+    try:
+        with transaction.atomic():
+            identity = _identity_attach(customer, brand_id, normalised)
+    except IntegrityError:
+        _identity_free_check(customer.organisation_id, brand_id, normalised)
+        raise
     audit_record(
         actor=actor,
         action="customer.identity_add",
         object_type="customer",
         object_id=customer.pk,
+        brand_id=identity.brand_id,
         after={"identity": f"{claim.kind}:{value}"},
     )
     return identity
+
+
+def customer_merge_check(*, source: Customer, target: Customer) -> None:
+    """Refuse a merge that cannot happen: the same code answers a preview and the merge."""
+    if source.pk == target.pk:
+        raise MergeIntoSelf("A customer cannot be merged into itself.", details={})
+    if source.organisation_id != target.organisation_id:
+        raise InvalidInput("Customers of two organisations cannot be merged.", details={})
+    for customer in (source, target):
+        if customer.merged_into_id is not None:
+            raise CustomerMerged(
+                "This customer was merged already.",
+                details={"customer_id": customer.pk, "merged_into_id": customer.merged_into_id},
+            )
 
 
 @transaction.atomic
 def customer_merge(*, actor: Actor, source: Customer, target: Customer) -> Customer:
     """Move everything that points at `source` (identities, conversations, and any later
     record with a foreign key to Customer) onto `target`, then mark `source` merged."""
-    if source.pk == target.pk:
-        raise InvalidInput("A customer cannot be merged into itself.", details={})
-    if source.organisation_id != target.organisation_id:
-        raise InvalidInput("Customers of two organisations cannot be merged.", details={})
-    if source.merged_into_id is not None:
-        raise InvalidInput("This customer was merged already.", details={"source": source.pk})
+    # Locked and re-read, so two merges of the same pair cannot both pass the check.
+    locked = Customer.objects.select_for_update().in_bulk([source.pk, target.pk])
+    source, target = locked[source.pk], locked[target.pk]
+    customer_merge_check(source=source, target=target)
     moved: dict[str, int] = {}
     for relation in Customer._meta.related_objects:
         if relation.many_to_many or relation.one_to_one or relation.remote_field.name is None:
