@@ -22,6 +22,7 @@ from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import DomainError
 from lagniappe.core.events import publish
+from lagniappe.core.languages import language_normalise
 from lagniappe.customers.identities import IdentityClaim, claim_brand_scoped
 from lagniappe.customers.services import identity_resolve
 
@@ -131,6 +132,8 @@ def _envelope_fail(envelope_id: int, error: str) -> None:
 
 def _receive_one(envelope: EnvelopeData, item: InboundMessage, index: int) -> Message:
     endpoint = envelope.endpoint
+    # Channels send BCP 47 tags as they please ("zh-TW", "en_US"); we store our five codes.
+    language = language_normalise(item.language)
     # Without an id from the wire, the envelope's own id keeps a replay from doubling it.
     external_id = item.external_id or f"envelope:{envelope.id}:{index}"
     actor = Actor.customer(
@@ -144,7 +147,7 @@ def _receive_one(envelope: EnvelopeData, item: InboundMessage, index: int) -> Me
             IdentityClaim(i.kind, i.value, claim_brand_scoped(i.kind)) for i in item.identities
         ],
         name=item.sender_name,
-        language=item.language,
+        language=language,
     )
     return message_receive(
         actor=actor,
@@ -157,7 +160,7 @@ def _receive_one(envelope: EnvelopeData, item: InboundMessage, index: int) -> Me
             text=item.text,
             html=item.html,
             subject=item.subject,
-            language=item.language or endpoint.default_language,
+            language=language or endpoint.default_language,
             received_at=item.sent_at,
             thread_conversation_id=item.thread_conversation_id,
             attachments=item.attachments,

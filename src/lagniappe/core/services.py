@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from lagniappe.core import clock
@@ -28,6 +29,16 @@ def audit_record(
         object_type=object_type,
         object_id=str(object_id),
         brand_id=brand_id,
-        before=before or {},
-        after=after or {},
+        before=_json_safe(before),
+        after=_json_safe(after),
     )
+
+
+def _json_safe(values: dict[str, Any] | None) -> dict[str, Any]:
+    # The JSON columns have no encoder for times (e.g. a change of resolved_at): ISO 8601.
+    if not values:
+        return {}
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in values.items()
+    }
