@@ -20,3 +20,12 @@ def envelope_error(envelope_id: int) -> str:
     """Why an envelope failed ("" when it did not, or does not exist)."""
     error = InboundEnvelope.objects.filter(pk=envelope_id).values_list("error", flat=True).first()
     return error or ""
+
+
+def endpoint_active_by_public_key(public_key: str, kind: str) -> Endpoint | None:
+    """The active endpoint of this kind a public URL names, or None."""
+    return (
+        Endpoint.objects.select_related("brand")
+        .filter(public_key=public_key, kind=kind, is_active=True)
+        .first()
+    )

@@ -31,6 +31,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("forms/", include("lagniappe.channels.webform.urls")),
     path("api/docs", api_docs, name="api-docs"),
     path("api/v1/", include((guarded_api_patterns, api_app_name), namespace=api_namespace)),
     re_path(r"^api/", route_not_found),

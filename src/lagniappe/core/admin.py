@@ -1,6 +1,85 @@
-from django.contrib import admin
+"""The audit trail in the admin, and the organisation scoping every Lagniappe admin uses."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+
+from lagniappe.core.actors import Actor
 from lagniappe.core.models import AuditEvent
+
+
+def admin_actor(request: HttpRequest) -> Actor:
+    """The signed-in staff member, as services and the audit trail name them."""
+    assert request.user.pk is not None
+    return Actor.agent(int(request.user.pk), str(request.user))
+
+
+def _organisation_id(request: HttpRequest) -> int | None:
+    return getattr(request.user, "organisation_id", None)
+
+
+def organisation_filter(
+    queryset: models.QuerySet[Any], request: HttpRequest, path: str
+) -> models.QuerySet[Any]:
+    """Superusers see every record; other staff only those of their own organisation."""
+    if request.user.is_superuser:
+        return queryset
+    organisation_id = _organisation_id(request)
+    if organisation_id is None:
+        return queryset.none()
+    return queryset.filter(**{path: organisation_id})
+
+
+def _related_path(model: type[models.Model]) -> str | None:
+    """How a related model reaches its organisation, for the choices offered in forms."""
+    names = {field.name for field in model._meta.get_fields()}
+    if model._meta.label == "tenancy.Organisation":
+        return "pk"
+    if "organisation" in names:
+        return "organisation"
+    if "brand" in names:
+        return "brand__organisation"
+    return None
+
+
+class OrganisationScopedAdmin(admin.ModelAdmin):
+    """Lists, pages and form choices limited to the staff member's organisation.
+
+    `organisation_path` is the lookup from the model to its organisation's id.
+    """
+
+    organisation_path = "organisation"
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        return organisation_filter(super().get_queryset(request), request, self.organisation_path)
+
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return self._scoped_choices(field, db_field, request)
+
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return self._scoped_choices(field, db_field, request)
+
+    def _scoped_choices(
+        self, field: Any, db_field: models.Field[Any, Any], request: HttpRequest
+    ) -> Any:
+        related = db_field.related_model
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or not isinstance(related, type):
+            return field
+        path = _related_path(related)
+        if path is not None:
+            field.queryset = organisation_filter(queryset, request, path)
+        return field
 
 
 @admin.register(AuditEvent)
@@ -10,11 +89,21 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("actor_label", "object_id", "action")
     date_hierarchy = "occurred_at"
 
-    def has_add_permission(self, request: object) -> bool:
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[AuditEvent]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # The trail names brands by id only; other staff see their organisation's brands' events.
+        organisation = getattr(request.user, "organisation", None)
+        if organisation is None:
+            return queryset.none()
+        return queryset.filter(brand_id__in=organisation.brands.values("pk"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

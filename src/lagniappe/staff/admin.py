@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
+from lagniappe.core.admin import OrganisationScopedAdmin
 from lagniappe.staff.models import Agent, AgentLanguage, AgentSkill, AgentToken, Skill, Team
 
 
@@ -15,10 +17,11 @@ class AgentSkillInline(admin.TabularInline):
 
 
 @admin.register(Agent)
-class AgentAdmin(UserAdmin):
+class AgentAdmin(OrganisationScopedAdmin, UserAdmin):
     ordering = ("display_name",)
     list_display = ("email", "display_name", "role", "organisation", "is_active")
     list_filter = ("role", "is_active", "organisation")
+    list_select_related = ("organisation",)
     search_fields = ("email", "display_name")
     filter_horizontal = ("brands", "groups", "user_permissions")
     inlines = (AgentLanguageInline, AgentSkillInline)
@@ -31,20 +34,28 @@ class AgentAdmin(UserAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(OrganisationScopedAdmin):
     list_display = ("name", "organisation", "handles_complaints")
+    list_select_related = ("organisation",)
     filter_horizontal = ("brands", "members")
     search_fields = ("name",)
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(OrganisationScopedAdmin):
     list_display = ("name", "slug", "organisation")
+    list_select_related = ("organisation",)
     search_fields = ("name",)
 
 
 @admin.register(AgentToken)
-class AgentTokenAdmin(admin.ModelAdmin):
+class AgentTokenAdmin(OrganisationScopedAdmin):
+    organisation_path = "agent__organisation"
     list_display = ("prefix", "agent", "name", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("prefix", "digest", "agent", "last_used_at")
-    exclude = ()
+    list_select_related = ("agent",)
+    readonly_fields = ("prefix", "agent", "last_used_at")
+    # Tokens are issued where the secret can be shown once; the digest is never shown.
+    exclude = ("digest",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
