@@ -324,6 +324,7 @@ def test_staff_of_another_organisation_see_nothing_of_this_one(world, dataset):
 
 def test_note_added_in_the_admin_goes_through_the_service(world, dataset, admin_client):
     conversation = dataset
+    conversation.refresh_from_db()
     page = admin_client.get(_url(Conversation, "change", conversation.pk)).content.decode()
     data = {
         name: value
@@ -354,3 +355,52 @@ def test_note_added_in_the_admin_goes_through_the_service(world, dataset, admin_
     assert AuditEvent.objects.filter(action="note.add", actor_agent=world.admin).exists()
     conversation.refresh_from_db()
     assert conversation.version > version
+
+
+def test_conversation_edited_in_the_admin_goes_through_the_services(world, dataset, admin_client):
+    conversation = dataset
+    conversation.refresh_from_db()
+    page = admin_client.get(_url(Conversation, "change", conversation.pk)).content.decode()
+    data = {
+        name: value
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+        if name != "csrfmiddlewaretoken"
+    }
+    data.update({"status": "closed", "priority": 4, "tags": [], "notes-0-text": "VIP"})
+    response = admin_client.post(_url(Conversation, "change", conversation.pk), data)
+    assert response.status_code == 302
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.priority) == ("closed", 4)
+    change = AuditEvent.objects.filter(
+        action="conversation.update", object_id=str(conversation.pk), actor_agent=world.admin
+    )
+    assert change.exists()
+
+    data.update({"status": "open"})
+    response = admin_client.post(_url(Conversation, "change", conversation.pk), data)
+    assert response.status_code == 200
+    assert "This status cannot follow the current one." in response.content.decode()
+    conversation.refresh_from_db()
+    assert conversation.status == "closed"
+
+
+def test_admin_saves_are_audited_with_before_and_after(world, admin_client):
+    brand = world.bank
+    response = admin_client.post(
+        _url(type(brand), "change", brand.pk),
+        {
+            "organisation": brand.organisation_id,
+            "name": "Harbour Bank Japan",
+            "slug": brand.slug,
+            "default_language": brand.default_language,
+            "time_zone": "Asia/Tokyo",
+            "support_email": "",
+            "support_phone": "",
+            "primary_colour": brand.primary_colour,
+        },
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="admin.change", object_type="brand")
+    assert event.before == {"name": "Harbour Bank", "time_zone": "UTC"}
+    assert event.after == {"name": "Harbour Bank Japan", "time_zone": "Asia/Tokyo"}
+    assert event.actor_agent == world.admin

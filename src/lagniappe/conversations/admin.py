@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db import models
-from django.db.models import F
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.template.defaultfilters import truncatechars
 from django.utils.translation import gettext_lazy as _
 
+from lagniappe.conversations import states
 from lagniappe.conversations.models import Attachment, Conversation, Message, Note, Tag
 from lagniappe.conversations.services import note_add
+from lagniappe.conversations.updates import ConversationChanges, conversation_update
 from lagniappe.core.admin import OrganisationScopedAdmin, admin_actor
 
 PREVIEW_CHARACTERS = 120
@@ -60,6 +62,33 @@ class NoteInline(admin.StackedInline):
         return super().get_queryset(request).select_related("author")
 
 
+class ConversationAdminForm(forms.ModelForm):
+    """Refuses in the form what the services would refuse, so the admin shows a message
+    instead of an error page."""
+
+    class Meta:
+        model = Conversation
+        fields = ("status", "priority", "assignee", "team", "tags")
+
+    def clean_status(self) -> str:
+        status = str(self.cleaned_data["status"])
+        current = self.instance.status
+        if status != current and not states.transition_allowed(current, status):
+            raise forms.ValidationError(_("This status cannot follow the current one."))
+        return status
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        brand_id = self.instance.brand_id
+        assignee = data.get("assignee")
+        if assignee is not None and not assignee.brands.filter(pk=brand_id).exists():
+            self.add_error("assignee", _("This agent does not serve this brand."))
+        team = data.get("team")
+        if team is not None and not team.brands.filter(pk=brand_id).exists():
+            self.add_error("team", _("This team does not serve this brand."))
+        return data
+
+
 @admin.register(Conversation)
 class ConversationAdmin(OrganisationScopedAdmin):
     organisation_path = "brand__organisation"
@@ -95,15 +124,52 @@ class ConversationAdmin(OrganisationScopedAdmin):
     inlines = (MessageInline, NoteInline)
     show_full_result_count = False
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Conversations are opened by the channels' funnel (or the API), never typed in here.
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return (
+            *self.readonly_fields,
+            "brand",
+            "customer",
+            "endpoint",
+            "language",
+            "subject",
+            "follow_up_of",
+        )
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        kwargs["form"] = ConversationAdminForm
+        return super().get_form(request, obj, change, **kwargs)
+
     def save_model(
         self, request: HttpRequest, obj: Conversation, form: ModelForm[Conversation], change: bool
     ) -> None:
-        if change:
-            # Keeps the version promise: an agent's form opened before this edit is refused.
-            obj.version = F("version") + 1
-        super().save_model(request, obj, form, change)
-        if change:
-            obj.refresh_from_db(fields=["version"])
+        # Through the services, so each change is checked, versioned, audited and announced.
+        data = form.cleaned_data
+        conversation_update(
+            actor=admin_actor(request),
+            conversation=obj,
+            changes=ConversationChanges(
+                status=data["status"],
+                priority=data["priority"],
+                tags=tuple(tag.name for tag in data["tags"]),
+                team_id=data["team"].pk if data["team"] else None,
+                assign=True,
+                assignee_id=data["assignee"].pk if data["assignee"] else None,
+            ),
+        )
+        obj.refresh_from_db()
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[Conversation], formsets: Any, change: bool
+    ) -> None:
+        # Tags were set by conversation_update; only the notes inline is saved here.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(
         self, request: HttpRequest, form: ModelForm[Conversation], formset: Any, change: bool

@@ -6,10 +6,15 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
+from django.forms import ModelForm
 from django.http import HttpRequest
 
 from lagniappe.core.actors import Actor
 from lagniappe.core.models import AuditEvent
+from lagniappe.core.services import audit_record
+
+# Never copied into the audit trail, even as "changed".
+_SECRET_FIELDS = frozenset({"password", "secret_digest", "digest"})
 
 
 def admin_actor(request: HttpRequest) -> Actor:
@@ -46,13 +51,67 @@ def _related_path(model: type[models.Model]) -> str | None:
     return None
 
 
+def _audit_value(value: Any) -> Any:
+    """A form value as the JSON audit trail can hold it: records by id, others as text."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, models.QuerySet | list | tuple | set):
+        return sorted(_audit_value(item) for item in value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _audit_brand_id(obj: models.Model) -> int | None:
+    brand_id = getattr(obj, "brand_id", None)
+    if brand_id is None and obj._meta.label == "tenancy.Brand":
+        brand_id = obj.pk
+    return brand_id if isinstance(brand_id, int) else None
+
+
 class OrganisationScopedAdmin(admin.ModelAdmin):
-    """Lists, pages and form choices limited to the staff member's organisation.
+    """Lists, pages and form choices limited to the staff member's organisation, and every
+    save or deletion made here written to the audit trail (who, what, before, after).
 
     `organisation_path` is the lookup from the model to its organisation's id.
     """
 
     organisation_path = "organisation"
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
+    ) -> None:
+        changed = [name for name in form.changed_data if name not in _SECRET_FIELDS]
+        before = {name: _audit_value(form.initial.get(name)) for name in changed} if change else {}
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=admin_actor(request),
+            action=f"admin.{'change' if change else 'add'}",
+            object_type=obj._meta.model_name,
+            object_id=obj.pk,
+            brand_id=_audit_brand_id(obj),
+            before=before,
+            after={name: _audit_value(form.cleaned_data.get(name)) for name in changed},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self._deletion_audit(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
+        for obj in queryset:
+            self._deletion_audit(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def _deletion_audit(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(
+            actor=admin_actor(request),
+            action="admin.delete",
+            object_type=obj._meta.model_name,
+            object_id=obj.pk,
+            brand_id=_audit_brand_id(obj),
+            before={"repr": str(obj)[:200]},
+        )
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         return organisation_filter(super().get_queryset(request), request, self.organisation_path)

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from lagniappe.core.admin import OrganisationScopedAdmin
 from lagniappe.staff.models import Agent, AgentLanguage, AgentSkill, AgentToken, Skill, Team
@@ -27,10 +30,17 @@ class AgentAdmin(OrganisationScopedAdmin, UserAdmin):
     inlines = (AgentLanguageInline, AgentSkillInline)
     fieldsets = (
         (None, {"fields": ("email", "password", "display_name", "organisation", "role")}),
-        ("Work", {"fields": ("brands", "ui_language", "time_zone", "chat_capacity")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (_("Work"), {"fields": ("brands", "ui_language", "time_zone", "chat_capacity")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "display_name", "password1", "password2")}),)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Agent | None = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return fields
+        # Only a superuser hands out superuser rights or raw permissions.
+        return (*fields, "is_superuser", "groups", "user_permissions")
 
 
 @admin.register(Team)
