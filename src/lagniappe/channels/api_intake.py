@@ -134,9 +134,8 @@ def conversation_open_via_api(
     if not messages:
         return OpenedConversation(None, None, created=False, envelope=envelope)
     message = messages[0]
+    # The conversation this message opened, as written (its counters went in with the row).
     conversation = message.conversation
-    # message_receive moved the counters with an UPDATE; read them back once.
-    conversation.refresh_from_db()
     conversation = _extras_apply(
         actor, conversation, priority=priority, tags=tags, assignee_id=assignee_id, team_id=team_id
     )

@@ -53,7 +53,11 @@ def accept_and_process(
     """
     envelope = _envelope_store(endpoint, raw, content_type, remote_addr)
     messages = process_envelope(envelope.pk)
-    envelope.refresh_from_db(fields=["status", "error", "message_ids", "processed_at"])
+    if messages:
+        envelope.status = EnvelopeStatus.PROCESSED
+        envelope.message_ids = [message.pk for message in messages]
+    else:
+        envelope.refresh_from_db(fields=["status", "error", "message_ids", "processed_at"])
     return envelope, messages
 
 
@@ -166,6 +170,7 @@ def _receive_one(envelope: EnvelopeData, item: InboundMessage, index: int) -> Me
             attachments=item.attachments,
             metadata=item.metadata,
         ),
+        customer=customer,
     )
 
 

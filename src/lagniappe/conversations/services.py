@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -43,7 +44,9 @@ def _locked(conversation: Conversation) -> Conversation:
     return Conversation.objects.select_for_update().get(pk=conversation.pk)
 
 
-@transaction.atomic
+# No savepoint of its own: nothing here is caught and retried, and savepoints cost a round trip
+# on the busiest path (every inbound message that opens a conversation).
+@transaction.atomic(savepoint=False)
 def conversation_create(
     *,
     actor: Actor,
@@ -57,9 +60,19 @@ def conversation_create(
     team_id: int | None = None,
     assignee_id: int | None = None,
     follow_up_of_id: int | None = None,
+    first_inbound_at: datetime | None = None,
 ) -> Conversation:
+    """A new conversation. `first_inbound_at` says the customer's first message arrives with
+    it (message_receive), so its counters are written with the row, not updated after."""
     if priority not in Priority.values:
         raise InvalidInput("Unknown priority.", details={"priority": priority})
+    counters: dict[str, object] = {}
+    if first_inbound_at is not None:
+        counters = {
+            "last_message_at": first_inbound_at,
+            "last_inbound_at": first_inbound_at,
+            "message_count": 1,
+        }
     conversation = Conversation.objects.create(
         brand_id=brand_id,
         customer=customer,
@@ -71,6 +84,7 @@ def conversation_create(
         team_id=team_id,
         assignee_id=assignee_id,
         follow_up_of_id=follow_up_of_id,
+        **counters,
     )
     audit_record(
         actor=actor,
@@ -84,19 +98,21 @@ def conversation_create(
     return conversation
 
 
-def message_receive(*, actor: Actor, received: ReceivedMessage) -> Message:
+def message_receive(
+    *, actor: Actor, received: ReceivedMessage, customer: Customer | None = None
+) -> Message:
     """Thread a customer's message into a conversation. The only creator of inbound messages.
 
     Idempotent on (endpoint, external_id): the same message delivered again returns the
-    message stored the first time, even when both deliveries race.
+    message stored the first time, even when both deliveries race. The unique constraint
+    decides, so a new message costs no look-up first. `customer`, when the caller has it
+    loaded already, saves reading it again.
     """
-    if received.external_id:
-        existing = _message_by_external_id(received.endpoint_id, received.external_id)
-        if existing is not None:
-            return existing
+    if customer is None or customer.pk != received.customer_id:
+        customer = Customer.objects.get(pk=received.customer_id)
     try:
         with transaction.atomic():
-            return _message_receive_new(actor, received)
+            return _message_receive_new(actor, received, customer)
     except IntegrityError:
         existing = _message_by_external_id(received.endpoint_id, received.external_id)
         if existing is None:
@@ -113,16 +129,15 @@ def _message_by_external_id(endpoint_id: int | None, external_id: str) -> Messag
     return messages.filter(endpoint_id=endpoint_id).first()
 
 
-def _message_receive_new(actor: Actor, received: ReceivedMessage) -> Message:
+def _message_receive_new(actor: Actor, received: ReceivedMessage, customer: Customer) -> Message:
     text = received.text[:MAX_TEXT_CHARACTERS]
     clean_html = html_sanitise(received.html) if received.html else ""
     if not text and clean_html:
         text = html_to_text(clean_html)
     if not text.strip() and not received.attachments:
         raise InvalidInput("A message needs text or an attachment.", details={"text": ""})
-    customer = Customer.objects.get(pk=received.customer_id)
-    conversation = _conversation_for_inbound(actor, received, customer)
     now = clock.now()
+    conversation, created = _conversation_for_inbound(actor, received, customer, now)
     message = Message.objects.create(
         conversation=conversation,
         brand_id=conversation.brand_id,
@@ -142,15 +157,17 @@ def _message_receive_new(actor: Actor, received: ReceivedMessage) -> Message:
         attachment = attachment_create(conversation=conversation, upload=upload)
         attachment.message = message
         attachment.save(update_fields=["message"])
-    updates: dict[str, object] = {
-        "last_message_at": now,
-        "last_inbound_at": now,
-        "message_count": F("message_count") + 1,
-        "version": F("version") + 1,
-    }
-    if conversation.status in states.REOPENED_BY_CUSTOMER:
-        updates["status"] = states.Status.OPEN
-    Conversation.objects.filter(pk=conversation.pk).update(**updates, updated_at=now)
+    if not created:
+        # Counters move in the database (another message may land at the same moment).
+        updates: dict[str, object] = {
+            "last_message_at": now,
+            "last_inbound_at": now,
+            "message_count": F("message_count") + 1,
+            "version": F("version") + 1,
+        }
+        if conversation.status in states.REOPENED_BY_CUSTOMER:
+            updates["status"] = states.Status.OPEN
+        Conversation.objects.filter(pk=conversation.pk).update(**updates, updated_at=now)
     publish(
         events.MessageReceived(
             message_id=message.pk,
@@ -162,18 +179,19 @@ def _message_receive_new(actor: Actor, received: ReceivedMessage) -> Message:
 
 
 def _conversation_for_inbound(
-    actor: Actor, received: ReceivedMessage, customer: Customer
-) -> Conversation:
+    actor: Actor, received: ReceivedMessage, customer: Customer, now: datetime
+) -> tuple[Conversation, bool]:
+    """The conversation the message belongs to, and whether this message opened it."""
     follow_up_of_id = None
     if received.thread_conversation_id is not None:
         thread = Conversation.objects.filter(
             pk=received.thread_conversation_id, brand_id=received.brand_id
         ).first()
         if thread is not None and thread.status != states.Status.CLOSED:
-            return thread
+            return thread, False
         if thread is not None:
             follow_up_of_id = thread.pk
-    return conversation_create(
+    conversation = conversation_create(
         actor=actor,
         brand_id=received.brand_id,
         customer=customer,
@@ -182,7 +200,9 @@ def _conversation_for_inbound(
         subject=received.subject or received.text[:80],
         language=received.language,
         follow_up_of_id=follow_up_of_id,
+        first_inbound_at=now,
     )
+    return conversation, True
 
 
 @transaction.atomic
