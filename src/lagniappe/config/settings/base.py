@@ -85,7 +85,17 @@ def database_from_environment(home: Path) -> dict[str, object]:
     """SQLite under LAGNIAPPE_HOME unless LAGNIAPPE_DATABASE_URL names another database."""
     url = os.environ.get("LAGNIAPPE_DATABASE_URL", "")
     if url:
-        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        # Under ASGI every request runs in a thread of its own, so persistent per-thread
+        # connections would pile up; PostgreSQL gets psycopg's connection pool instead.
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            config["OPTIONS"] = {
+                "pool": {
+                    "min_size": 2,
+                    "max_size": int(os.environ.get("LAGNIAPPE_DB_POOL_SIZE", "20")),
+                    "timeout": 20,
+                }
+            }
     else:
         config = {
             "ENGINE": "django.db.backends.sqlite3",
