@@ -181,6 +181,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from django.utils.translation import gettext
 
+    from lagniappe.channels.selectors import endpoint_list_for_organisation
+    from lagniappe.core.channel_kinds import ChannelKind
     from lagniappe.demo.build import demo_build
 
     if args.customers < 1 or args.conversations < 0:
@@ -214,6 +216,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _say(gettext("Demo sign-ins (demo-only passwords, never use them for real data):"))
     for login in result.logins:
         _say(f"  {login.role:<6} {login.email} / {login.password}   ({login.display_name})")
+    _say(gettext("Customers' web forms:"))
+    base_url = f"http://{args.host}:{args.port}"
+    for endpoint in endpoint_list_for_organisation(result.organisation.pk, ChannelKind.WEBFORM):
+        _say(f"  {base_url}/forms/{endpoint.public_key}/   ({endpoint.brand.name})")
+    _say(gettext("Administration: %(url)s/admin/  ·  API: %(url)s/api/docs") % {"url": base_url})
     if args.serve:
         return cmd_serve(args)
     return 0

@@ -281,9 +281,12 @@ def test_reply_naming_another_conversations_attachment_is_refused_and_nothing_se
 def test_stale_version_is_a_conflict(api_as, insurer_conversation):
     # Someone else changes the conversation after we loaded it.
     loaded = Conversation.objects.get(pk=insurer_conversation.pk).version
-    assert api_as("insurer").post(
-        f"/conversations/{insurer_conversation.pk}/notes", {"text": "先看過"}
-    ).status_code == 201
+    assert (
+        api_as("insurer")
+        .post(f"/conversations/{insurer_conversation.pk}/notes", {"text": "先看過"})
+        .status_code
+        == 201
+    )
     current = Conversation.objects.get(pk=insurer_conversation.pk).version
     assert current == loaded + 1
     path = f"/conversations/{insurer_conversation.pk}/messages"

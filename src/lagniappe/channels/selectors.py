@@ -29,3 +29,12 @@ def endpoint_active_by_public_key(public_key: str, kind: str) -> Endpoint | None
         .filter(public_key=public_key, kind=kind, is_active=True)
         .first()
     )
+
+
+def endpoint_list_for_organisation(organisation_id: int, kind: str) -> list[Endpoint]:
+    """The organisation's active endpoints of one kind, brand by brand."""
+    return list(
+        Endpoint.objects.select_related("brand")
+        .filter(brand__organisation_id=organisation_id, kind=kind, is_active=True)
+        .order_by("brand__name", "pk")
+    )
