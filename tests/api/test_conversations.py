@@ -559,3 +559,22 @@ def test_unknown_methods_answer_json_405(world, api_as):  # type: ignore[no-unty
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
     assert "PATCH" in response["Allow"]
+
+
+def test_the_external_id_look_up_uses_the_unique_index(world):
+    """A create with an external id must not scan the endpoint's messages (it did on SQLite,
+    which uses a partial index only when the query repeats its condition)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lagniappe.conversations.selectors import message_by_endpoint_external_id
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL infers the partial index's condition by itself")
+    with CaptureQueriesContext(connection) as queries:
+        message_by_endpoint_external_id(world.insurer_api.pk, "crm-42")
+    (query,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "message_external_id_unique_per_endpoint" in plan, plan

@@ -1,22 +1,27 @@
-"""ASGI entry point: HTTP (pages, API, static files) and websockets in one process."""
+"""ASGI entry point: HTTP (pages, API, static files) and websockets in one process.
+
+HTTP goes through Django's WSGI handler on a thread pool (config/http.py explains why);
+websockets through Channels.
+"""
 
 import os
 
-from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lagniappe.config.settings.embedded")
-django_http = get_asgi_application()
+django_http = get_wsgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+from django.contrib.staticfiles.handlers import StaticFilesHandler  # noqa: E402
 
+from lagniappe.config.http import PooledWsgiToAsgi  # noqa: E402
 from lagniappe.config.ws_routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": ASGIStaticFilesHandler(django_http),
+        "http": PooledWsgiToAsgi(StaticFilesHandler(django_http)),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -82,15 +82,22 @@ def message_list_for_conversation(conversation: Conversation) -> QuerySet[Messag
     )
 
 
-def message_by_endpoint_external_id(endpoint_id: int, external_id: str) -> Message | None:
-    """The message an endpoint already delivered under this external id, if any."""
+def message_by_endpoint_external_id(endpoint_id: int | None, external_id: str) -> Message | None:
+    """The message an endpoint already delivered under this external id, if any.
+
+    One index look-up whatever the table's size: the partial unique index on (endpoint,
+    external_id) only counts rows with an external id, and SQLite uses a partial index only
+    when the query repeats its condition (it does not infer `<> ''` from `= 'x'`); without
+    the `exclude` it scanned every message of the endpoint.
+    """
     if not external_id:
         return None
-    return (
-        Message.objects.filter(endpoint_id=endpoint_id, external_id=external_id)
-        .only("id", "conversation_id")
-        .first()
-    )
+    messages = Message.objects.filter(external_id=external_id).exclude(external_id="")
+    if endpoint_id is None:
+        messages = messages.filter(endpoint__isnull=True)
+    else:
+        messages = messages.filter(endpoint_id=endpoint_id)
+    return next(iter(messages.order_by()[:1]), None)
 
 
 def note_list_for_conversation(conversation: Conversation) -> QuerySet[Note]:

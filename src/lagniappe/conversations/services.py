@@ -20,6 +20,7 @@ from lagniappe.conversations.models import (
     Priority,
     Tag,
 )
+from lagniappe.conversations.selectors import message_by_endpoint_external_id
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import Conflict, InvalidInput, InvalidTransition
@@ -114,19 +115,10 @@ def message_receive(
         with transaction.atomic():
             return _message_receive_new(actor, received, customer)
     except IntegrityError:
-        existing = _message_by_external_id(received.endpoint_id, received.external_id)
+        existing = message_by_endpoint_external_id(received.endpoint_id, received.external_id)
         if existing is None:
             raise
         return existing
-
-
-def _message_by_external_id(endpoint_id: int | None, external_id: str) -> Message | None:
-    if not external_id:
-        return None
-    messages = Message.objects.filter(external_id=external_id)
-    if endpoint_id is None:
-        return messages.filter(endpoint__isnull=True).first()
-    return messages.filter(endpoint_id=endpoint_id).first()
 
 
 def _message_receive_new(actor: Actor, received: ReceivedMessage, customer: Customer) -> Message:

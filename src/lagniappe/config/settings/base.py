@@ -81,6 +81,10 @@ TEMPLATES = [
 ]
 
 
+# Django's SQLite backend, with the writers of one process queued in Python (core/sqlite).
+SQLITE_ENGINE = "lagniappe.core.sqlite"
+
+
 def database_from_environment(home: Path) -> dict[str, object]:
     """SQLite under LAGNIAPPE_HOME unless LAGNIAPPE_DATABASE_URL names another database."""
     url = os.environ.get("LAGNIAPPE_DATABASE_URL", "")
@@ -101,7 +105,8 @@ def database_from_environment(home: Path) -> dict[str, object]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(home / "lagniappe.sqlite3"),
         }
-    if config["ENGINE"] == "django.db.backends.sqlite3":
+    if config["ENGINE"] in ("django.db.backends.sqlite3", SQLITE_ENGINE):
+        config["ENGINE"] = SQLITE_ENGINE
         # WAL lets readers run beside the writer; IMMEDIATE avoids lock upgrades that
         # fail with "database is locked" when the worker and the server write at once.
         config["OPTIONS"] = {
@@ -112,6 +117,8 @@ def database_from_environment(home: Path) -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+        # HTTP runs on a fixed pool of threads (config/http.py): each keeps its connection.
+        config["CONN_MAX_AGE"] = None
     return config
 
 
