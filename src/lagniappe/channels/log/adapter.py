@@ -1,4 +1,8 @@
-"""Records outbound messages instead of sending them: the development and fallback channel."""
+"""Records outbound messages instead of sending them: the development and fallback channel.
+
+The delivery row says what was "sent"; each send is logged at DEBUG (LAGNIAPPE_LOG_LEVEL=DEBUG)
+so that a busy demo does not bury the console.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ class LogAdapter:
 
     def send(self, message: OutboundMessage) -> DeliveryReceipt:
         recipients = ", ".join(f"{r.kind}:{r.value}" for r in message.recipients)
-        logger.info(
+        logger.debug(
             "delivery %s: message %s of conversation %s to %s (%d characters, %d attachments)",
             message.delivery_id,
             message.message_id,
