@@ -40,7 +40,8 @@ def lagniappe_env(home: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("LAGNIAPPE_") and k != "DJANGO_SETTINGS_MODULE"
+        if not k.startswith("LAGNIAPPE_")
+        and k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update({"LAGNIAPPE_HOME": str(home), "PYTHONUNBUFFERED": "1", **extra})
     return env

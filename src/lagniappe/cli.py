@@ -315,6 +315,42 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_email_import(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from django.utils.translation import gettext
+
+    from lagniappe.channels.email.importing import mail_import
+    from lagniappe.core.actors import Actor
+
+    _migrations_ensure()
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 25 == 0:
+            print(f"\r{done}/{total}", end="\n" if done == total else "", file=sys.stderr)
+
+    summary = mail_import(
+        actor=Actor.system("cli"),
+        path=Path(args.path),
+        address=args.endpoint,
+        progress=progress,
+    )
+    counts = {
+        "imported": summary.imported,
+        "duplicates": summary.duplicates,
+        "failed": summary.failed,
+    }
+    if args.json:
+        print(json.dumps(counts), flush=True)
+    else:
+        _say(
+            gettext("%(imported)d messages imported, %(duplicates)d duplicates, %(failed)d failed.")
+            % counts
+        )
+    return 0
+
+
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
@@ -370,6 +406,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(handler=cmd_token_create)
     create.add_argument("--user", required=True, help="the agent's email")
     create.add_argument("--name", default="api", help="a label for the token")
+    mail = add("email", None, "Email tools.")  # ACTION is required
+    mail_commands = mail.add_subparsers(dest="email_command", metavar="ACTION", required=True)
+    mail_import = mail_commands.add_parser(
+        "import",
+        help="import an mbox, a Maildir or a folder of .eml files",
+        description="Import mail through the inbound funnel into the mailbox of --endpoint.",
+    )
+    mail_import.set_defaults(handler=cmd_email_import)
+    mail_import.add_argument("path", help="mbox file, Maildir or folder of .eml files")
+    mail_import.add_argument("--endpoint", required=True, help="the mailbox's email address")
+    mail_import.add_argument("--json", action="store_true", help="print one JSON summary line")
     check = add("check", cmd_check, "Run Django's system checks.")
     check.add_argument("--deploy", action="store_true", help="also run the deployment checks")
     check.add_argument(

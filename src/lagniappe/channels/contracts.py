@@ -53,6 +53,11 @@ class InboundMessage:
     thread_conversation_id: int | None = None
     attachments: tuple[AttachmentUpload, ...] = ()
     metadata: dict[str, str] = field(default_factory=dict)
+    # Threading hints, passed on to conversations.contracts.ReceivedMessage (see there).
+    thread_keys: tuple[str, ...] = ()
+    thread_subject: str = ""
+    thread_subject_scope: str = ""
+    external_id_brand_wide: bool = False
 
 
 @dataclass(frozen=True)

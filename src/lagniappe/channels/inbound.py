@@ -169,6 +169,10 @@ def _receive_one(envelope: EnvelopeData, item: InboundMessage, index: int) -> Me
             thread_conversation_id=item.thread_conversation_id,
             attachments=item.attachments,
             metadata=item.metadata,
+            thread_keys=item.thread_keys,
+            thread_subject=item.thread_subject,
+            thread_subject_scope=item.thread_subject_scope,
+            external_id_brand_wide=item.external_id_brand_wide,
         ),
         customer=customer,
     )

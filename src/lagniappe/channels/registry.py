@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lagniappe.channels.api.adapter import ApiAdapter
 from lagniappe.channels.contracts import InboundAdapter, OutboundAdapter
+from lagniappe.channels.email.adapter import EmailAdapter
 from lagniappe.channels.log.adapter import LogAdapter
 from lagniappe.channels.webform.adapter import WebformAdapter
 from lagniappe.core.channel_kinds import ChannelKind
@@ -13,6 +14,7 @@ _log = LogAdapter()
 INBOUND: dict[str, InboundAdapter] = {
     ChannelKind.API: ApiAdapter(),
     ChannelKind.WEBFORM: WebformAdapter(),
+    ChannelKind.EMAIL: EmailAdapter(),
 }
 
 # Until the email adapter exists, replies on every channel are recorded by the log adapter.

@@ -28,3 +28,13 @@ class ReceivedMessage:
     thread_conversation_id: int | None = None
     attachments: tuple[AttachmentUpload, ...] = ()
     metadata: dict[str, str] = field(default_factory=dict)
+    # Ids of the messages this one answers (email: In-Reply-To, then References, newest first).
+    thread_keys: tuple[str, ...] = ()
+    # The subject without reply prefixes and tags; threads the same customer's mail last.
+    thread_subject: str = ""
+    # A discussion shared by many senders (a mailing list's id): a reply with the same subject
+    # in it threads whoever sent it. Empty for one customer's own mail.
+    thread_subject_scope: str = ""
+    # The external id names the message across every endpoint of the brand (a Message-ID that
+    # reaches two mailboxes is one message), not only on its own endpoint.
+    external_id_brand_wide: bool = False

@@ -164,7 +164,12 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["conversation", "created_at", "id"], name="msg_conv_time")]
+        indexes = [
+            models.Index(fields=["conversation", "created_at", "id"], name="msg_conv_time"),
+            # Email threading finds a Message-ID in any mailbox of the brand (not partial, so
+            # SQLite uses it without the query repeating a condition).
+            models.Index(fields=["brand", "external_id"], name="msg_brand_external"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["endpoint", "external_id"],
@@ -175,6 +180,32 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} #{self.pk}"
+
+
+class ThreadKey(models.Model):
+    """A key a later message may thread by, and the conversation it leads to.
+
+    Written by message_receive: the Message-IDs a message refers to (so a parent arriving
+    after its reply finds the reply's conversation), and the sender's normalised subject
+    (the last-resort subject threading, within a window measured from `seen_at`).
+    """
+
+    brand = models.ForeignKey("tenancy.Brand", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=255)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="+", verbose_name=_("conversation")
+    )
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("thread key")
+        verbose_name_plural = _("thread keys")
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "key"], name="threadkey_brand_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Note(models.Model):

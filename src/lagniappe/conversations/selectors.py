@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from lagniappe.conversations.models import Attachment, Conversation, Message, Note, Tag
 from lagniappe.tenancy.scoping import ViewerScope
@@ -100,6 +101,23 @@ def message_by_endpoint_external_id(endpoint_id: int | None, external_id: str) -
     return next(iter(messages.order_by()[:1]), None)
 
 
+def message_by_brand_external_ids(brand_id: int, keys: Sequence[str]) -> Message | None:
+    """The brand's message whose external id comes first in `keys`, on any endpoint.
+
+    One look-up on the (brand, external_id) index, however many mailboxes the brand has.
+    """
+    wanted = [key for key in keys if key][:100]
+    if not wanted:
+        return None
+    found = {
+        message.external_id: message
+        for message in Message.objects.filter(brand_id=brand_id, external_id__in=wanted)
+        .select_related("conversation")
+        .order_by("-id")  # newest first, so the oldest of duplicates is the one kept
+    }
+    return next((found[key] for key in wanted if key in found), None)
+
+
 def note_list_for_conversation(conversation: Conversation) -> QuerySet[Note]:
     """A conversation's internal notes, oldest first, with authors and mentions loaded."""
     return (
@@ -108,3 +126,98 @@ def note_list_for_conversation(conversation: Conversation) -> QuerySet[Note]:
         .prefetch_related("mentions")
         .order_by("id")
     )
+
+
+def conversation_filters_q(scope: ViewerScope, filters: ConversationFilters) -> Q:
+    """`filters` as one condition, with no join that could repeat a row (the tag is a
+    subquery), so it can both narrow a list and count inside an aggregate."""
+    condition = Q(brand_id__in=scope.brand_ids)
+    if filters.statuses:
+        condition &= Q(status__in=filters.statuses)
+    if filters.brand_id is not None:
+        condition &= Q(brand_id=filters.brand_id)
+    if filters.channel_kind:
+        condition &= Q(channel_kind=filters.channel_kind)
+    if filters.unassigned:
+        condition &= Q(assignee__isnull=True)
+    elif filters.assignee_id is not None:
+        condition &= Q(assignee_id=filters.assignee_id)
+    if filters.team_id is not None:
+        condition &= Q(team_id=filters.team_id)
+    if filters.priority is not None:
+        condition &= Q(priority=filters.priority)
+    if filters.tag:
+        tagged = Conversation.tags.through.objects.filter(
+            tag__name=filters.tag, tag__organisation_id=scope.organisation_id
+        ).values("conversation_id")
+        condition &= Q(pk__in=tagged)
+    if filters.language:
+        condition &= Q(language=filters.language)
+    if filters.customer_id is not None:
+        condition &= Q(customer_id=filters.customer_id)
+    return condition
+
+
+def conversation_counts_for_viewer(
+    scope: ViewerScope, views: Mapping[str, ConversationFilters]
+) -> dict[str, int]:
+    """How many visible conversations each named view holds, in ONE query whatever the number
+    of views (one conditional COUNT per view)."""
+    if not views:
+        return {}
+    aliases = {f"view_{index}": name for index, name in enumerate(views)}
+    counts = Conversation.objects.filter(brand_id__in=scope.brand_ids).aggregate(
+        **{
+            alias: Count("id", filter=conversation_filters_q(scope, views[name]))
+            for alias, name in aliases.items()
+        }
+    )
+    return {name: int(counts[alias] or 0) for alias, name in aliases.items()}
+
+
+@dataclass(frozen=True)
+class ConversationPage:
+    rows: list[Conversation]
+    next_cursor: int | None
+
+
+def conversation_page_for_viewer(
+    scope: ViewerScope, filters: ConversationFilters, *, before_id: int | None, size: int
+) -> ConversationPage:
+    """One page of the viewer's conversations, newest first, after the cursor `before_id`
+    (the last id of the previous page). Two queries whatever `size`: rows, then their tags."""
+    rows = (
+        conversation_base_for_viewer(scope)
+        .select_related("brand")
+        .filter(conversation_filters_q(scope, filters))
+    )
+    if before_id is not None:
+        rows = rows.filter(pk__lt=before_id)
+    page = list(rows.order_by("-id")[: size + 1])
+    if len(page) > size:
+        return ConversationPage(rows=page[:size], next_cursor=page[size - 1].pk)
+    return ConversationPage(rows=page, next_cursor=None)
+
+
+def conversation_list_by_ids_for_viewer(
+    scope: ViewerScope, conversation_ids: Iterable[int]
+) -> dict[int, Conversation]:
+    """The visible conversations among `conversation_ids`, by id (an invisible id is absent)."""
+    return conversation_base_for_viewer(scope).in_bulk(list(conversation_ids))
+
+
+def conversation_timeline_for_customer(
+    scope: ViewerScope, customer_id: int, *, limit: int = 50
+) -> list[Conversation]:
+    """The customer's conversations on every channel and brand the viewer may see, newest
+    first: one query (brand joined), no tags."""
+    return list(
+        Conversation.objects.filter(brand_id__in=scope.brand_ids, customer_id=customer_id)
+        .select_related("brand")
+        .order_by("-id")[:limit]
+    )
+
+
+def tag_list_for_viewer(scope: ViewerScope) -> QuerySet[Tag]:
+    """The organisation's tags (filter choices)."""
+    return Tag.objects.filter(organisation_id=scope.organisation_id).order_by("name")

@@ -20,7 +20,11 @@ from lagniappe.conversations.models import (
     Priority,
     Tag,
 )
-from lagniappe.conversations.selectors import message_by_endpoint_external_id
+from lagniappe.conversations.selectors import (
+    message_by_brand_external_ids,
+    message_by_endpoint_external_id,
+)
+from lagniappe.conversations.threads import thread_find, thread_keys_record
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import Conflict, InvalidInput, InvalidTransition
@@ -109,6 +113,10 @@ def message_receive(
     decides, so a new message costs no look-up first. `customer`, when the caller has it
     loaded already, saves reading it again.
     """
+    if received.external_id_brand_wide and received.external_id:
+        known = message_by_brand_external_ids(received.brand_id, (received.external_id,))
+        if known is not None:
+            return known
     if customer is None or customer.pk != received.customer_id:
         customer = Customer.objects.get(pk=received.customer_id)
     try:
@@ -175,14 +183,12 @@ def _conversation_for_inbound(
 ) -> tuple[Conversation, bool]:
     """The conversation the message belongs to, and whether this message opened it."""
     follow_up_of_id = None
-    if received.thread_conversation_id is not None:
-        thread = Conversation.objects.filter(
-            pk=received.thread_conversation_id, brand_id=received.brand_id
-        ).first()
-        if thread is not None and thread.status != states.Status.CLOSED:
-            return thread, False
-        if thread is not None:
-            follow_up_of_id = thread.pk
+    thread = thread_find(received, customer, now)
+    if thread is not None and thread.status != states.Status.CLOSED:
+        thread_keys_record(received, thread, now)
+        return thread, False
+    if thread is not None:
+        follow_up_of_id = thread.pk
     conversation = conversation_create(
         actor=actor,
         brand_id=received.brand_id,
@@ -194,6 +200,7 @@ def _conversation_for_inbound(
         follow_up_of_id=follow_up_of_id,
         first_inbound_at=now,
     )
+    thread_keys_record(received, conversation, now)
     return conversation, True
 
 

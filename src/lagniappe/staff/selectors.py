@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from lagniappe.core.tokens import token_digest
-from lagniappe.staff.models import Agent, AgentToken, Role
+from lagniappe.staff.models import Agent, AgentToken, Role, Team
 from lagniappe.tenancy.models import Brand
 from lagniappe.tenancy.scoping import ViewerScope
 
@@ -41,3 +43,34 @@ def agent_token_by_secret(secret: str) -> AgentToken | None:
         .filter(digest=token_digest(secret), revoked_at__isnull=True, agent__is_active=True)
         .first()
     )
+
+
+def brand_list_visible(scope: ViewerScope) -> QuerySet[Brand]:
+    """The brands the viewer may see, by name (filter choices, side panels)."""
+    return Brand.objects.filter(pk__in=scope.brand_ids).order_by("name")
+
+
+def team_list_for_agent(agent: Agent) -> QuerySet[Team]:
+    """The teams the agent belongs to (the inbox shows one view per team)."""
+    return Team.objects.filter(members=agent).order_by("name")
+
+
+def team_list_for_brand(brand_id: int) -> QuerySet[Team]:
+    """Teams serving one brand (who a conversation of that brand may be handed to)."""
+    return Team.objects.filter(brands=brand_id).order_by("name")
+
+
+def agent_list_visible(scope: ViewerScope) -> QuerySet[Agent]:
+    """Active agents serving at least one brand the viewer may see (assignee choices)."""
+    return (
+        Agent.objects.filter(
+            organisation_id=scope.organisation_id, is_active=True, brands__in=scope.brand_ids
+        )
+        .distinct()
+        .order_by("display_name", "id")
+    )
+
+
+def agent_list_for_brand(brand_id: int) -> QuerySet[Agent]:
+    """Active agents serving one brand (who a note on its conversation may mention)."""
+    return Agent.objects.filter(is_active=True, brands=brand_id).order_by("display_name", "id")

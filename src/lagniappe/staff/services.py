@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -7,6 +8,7 @@ from django.db import transaction
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import InvalidInput
+from lagniappe.core.languages import Language
 from lagniappe.core.services import audit_record
 from lagniappe.core.tokens import token_generate
 from lagniappe.staff.models import (
@@ -155,3 +157,39 @@ def token_mark_used(*, token: AgentToken) -> None:
         return
     AgentToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+@transaction.atomic
+def agent_preferences_set(
+    *,
+    actor: Actor,
+    agent: Agent,
+    ui_language: str | None = None,
+    time_zone: str | None = None,
+) -> Agent:
+    """Change the agent's interface language and/or time zone; None leaves one alone."""
+    changes: dict[str, str] = {}
+    if ui_language is not None:
+        if ui_language not in Language.values:
+            raise InvalidInput("Unknown interface language.", details={"ui_language": ui_language})
+        changes["ui_language"] = ui_language
+    if time_zone is not None:
+        if time_zone not in zoneinfo.available_timezones():
+            raise InvalidInput("Unknown time zone.", details={"time_zone": time_zone})
+        changes["time_zone"] = time_zone
+    before = {field: getattr(agent, field) for field in changes}
+    changed = {field: value for field, value in changes.items() if before[field] != value}
+    if not changed:
+        return agent
+    for field, value in changed.items():
+        setattr(agent, field, value)
+    agent.save(update_fields=list(changed))
+    audit_record(
+        actor=actor,
+        action="agent.preferences_set",
+        object_type="agent",
+        object_id=agent.pk,
+        before={field: before[field] for field in changed},
+        after=changed,
+    )
+    return agent

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "lagniappe.channels.log",
     "lagniappe.channels.api",
     "lagniappe.channels.webform",
+    "lagniappe.channels.email",
+    "lagniappe.workspace",
+    "lagniappe.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lagniappe.workspace.middleware.AgentPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -62,7 +66,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "lagniappe.config.urls"
 ASGI_APPLICATION = "lagniappe.config.asgi.application"
 AUTH_USER_MODEL = "staff.Agent"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "workspace:login"
+LOGIN_REDIRECT_URL = "workspace:inbox"
 
 TEMPLATES = [
     {
@@ -185,3 +190,8 @@ LOGGING = {
         "lagniappe": {"level": os.environ.get("LAGNIAPPE_LOG_LEVEL", "INFO")},
     },
 }
+
+# Mail of the same customer with the same subject joins their conversation within this window.
+LAGNIAPPE_EMAIL_SUBJECT_THREAD_DAYS = int(
+    os.environ.get("LAGNIAPPE_EMAIL_SUBJECT_THREAD_DAYS", "7")
+)

@@ -1,0 +1,190 @@
+"""Knowledge-base retrieval quality and latency, through the product's own code path.
+
+    python bench/kb_eval.py --data ../shared/eval/kb [--backend sqlite|postgres]
+        [--database-url postgresql://postgres@127.0.0.1:5432/lagniappe_kbeval]
+        [--distractors ../shared/eval/kb] [--limit 10]
+
+DATA is one folder holding articles.jsonl and queries.jsonl, or a folder of such folders
+(one per language, as ../shared/eval/kb/<lang>/). A fresh database is made (SQLite under a
+temporary LAGNIAPPE_HOME, or the named PostgreSQL database dropped and created), migrated,
+and every article is written through lagniappe.knowledge.services (article_create,
+translation_save, article_publish) into one brand per folder. Every query then goes through
+lagniappe.knowledge.selectors.article_search as a customer of that brand would search, in
+the query's language. With --distractors, the articles of the same-language folder there are
+indexed into the brand too (mixing customer-phrased articles into a large set).
+
+Prints one JSON line per figure and folder: recall@1, recall@5, MRR of the first relevant
+article (0 when not in the first --limit), and search latency p50/p95 in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _folders(data: Path) -> list[Path]:
+    if (data / "articles.jsonl").exists():
+        return [data]
+    return sorted(p for p in data.iterdir() if (p / "articles.jsonl").exists())
+
+
+def _postgres_fresh(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup(args: argparse.Namespace) -> None:
+    home = tempfile.mkdtemp(prefix="lagniappe-kbeval-")
+    os.environ["LAGNIAPPE_HOME"] = home
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lagniappe.config.settings.embedded")
+    if args.backend == "postgres":
+        _postgres_fresh(args.database_url)
+        os.environ["LAGNIAPPE_DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("LAGNIAPPE_DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _index(brand: Any, articles: list[dict[str, Any]]) -> dict[int, str]:
+    from django.db import transaction
+
+    from lagniappe.core.actors import SYSTEM
+    from lagniappe.core.sanitising import text_to_html
+    from lagniappe.knowledge.services import article_create, article_publish, translation_save
+
+    ids: dict[int, str] = {}
+    with transaction.atomic():
+        for number, row in enumerate(articles):
+            article = article_create(actor=SYSTEM, brand=brand, slug=f"a{number}")
+            translation_save(
+                actor=SYSTEM,
+                article=article,
+                language=row["lang"],
+                # FacQA passages have no titles; an article must have one.
+                title=row["title"] or row["body"][:60],
+                body_html=text_to_html(row["body"]),
+            )
+            article_publish(actor=SYSTEM, article=article)
+            ids[article.pk] = row["id"]
+    return ids
+
+
+def _evaluate(
+    folder: Path, args: argparse.Namespace, number: int
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from lagniappe.core.actors import SYSTEM
+    from lagniappe.knowledge.selectors import article_search
+    from lagniappe.tenancy.services import brand_create, organisation_create
+
+    organisation = organisation_create(actor=SYSTEM, name=f"Eval {number}", slug=f"eval{number}")
+    brand = brand_create(
+        actor=SYSTEM, organisation=organisation, name=folder.name, slug=f"eval{number}"
+    )
+    articles = _rows(folder / "articles.jsonl")
+    if args.distractors:
+        extra = Path(args.distractors) / folder.name / "articles.jsonl"
+        if extra.exists():
+            articles += _rows(extra)
+    started = time.perf_counter()
+    ids = _index(brand, articles)
+    index_seconds = time.perf_counter() - started
+    queries = _rows(folder / "queries.jsonl")
+    ranks: list[int | None] = []
+    latencies: list[float] = []
+    for query in queries:
+        started = time.perf_counter()
+        hits = article_search(brand, query["query"], language=query["lang"], limit=args.limit)
+        latencies.append((time.perf_counter() - started) * 1000)
+        found = [ids[hit.article_id] for hit in hits]
+        relevant = set(query["relevant"])
+        rank = next((i + 1 for i, a in enumerate(found) if a in relevant), None)
+        ranks.append(rank)
+        if args.show_misses and (rank is None or rank > 5):
+            print(
+                json.dumps(
+                    {
+                        "miss": query["query"],
+                        "rank": rank,
+                        "got": found[:3],
+                        "want": query["relevant"],
+                    },
+                    ensure_ascii=False,
+                ),
+                file=sys.stderr,
+            )
+    n = len(ranks) or 1
+    latencies.sort()
+    common = {"dataset": str(folder), "backend": args.backend, "queries": len(ranks)}
+    p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else 0.0
+    return [
+        {"figure": "kb_recall_at_1", "value": sum(r == 1 for r in ranks) / n, "unit": "ratio"},
+        {
+            "figure": "kb_recall_at_5",
+            "value": sum(r is not None and r <= 5 for r in ranks) / n,
+            "unit": "ratio",
+        },
+        {"figure": "kb_mrr", "value": sum(1 / r for r in ranks if r) / n, "unit": "ratio"},
+        {
+            "figure": "kb_search_latency_p50",
+            "value": statistics.median(latencies) if latencies else 0.0,
+            "unit": "ms",
+        },
+        {"figure": "kb_search_latency_p95", "value": p95, "unit": "ms"},
+        {"figure": "kb_index_seconds", "value": index_seconds, "unit": "s"},
+    ], common
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, type=Path)
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--database-url", default="postgresql://postgres@127.0.0.1:5432/lagniappe_kbeval"
+    )
+    parser.add_argument("--distractors", default="")
+    parser.add_argument("--limit", type=int, default=10)
+    parser.add_argument("--show-misses", action="store_true", help="queries not in the top 5")
+    args = parser.parse_args(argv)
+    folders = _folders(args.data)
+    if not folders:
+        print(f"no articles.jsonl under {args.data}", file=sys.stderr)
+        return 2
+    _setup(args)
+    for number, folder in enumerate(folders):
+        figures, common = _evaluate(folder, args, number)
+        for figure in figures:
+            language = folder.name
+            print(
+                json.dumps(
+                    {**figure, "value": round(figure["value"], 4), "language": language, **common},
+                    ensure_ascii=False,
+                ),
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Email in: the envelope's raw bytes are the RFC 5322 message exactly as delivered."""
+
+from __future__ import annotations
+
+from lagniappe.channels.contracts import EnvelopeData, InboundMessage, ParseError, SenderIdentity
+from lagniappe.conversations.attachments import attachment_validate
+from lagniappe.conversations.contracts import AttachmentUpload
+from lagniappe.core.errors import DomainError
+from lagniappe.engines.mail import MailParseError, ParsedEmail, email_parse, subject_key
+
+
+def _attachments(parsed: ParsedEmail) -> tuple[tuple[AttachmentUpload, ...], list[str]]:
+    """The files we may keep, and the names of those refused (blocked type, too large): a
+    refused file must not cost the customer their message."""
+    kept: list[AttachmentUpload] = []
+    refused: list[str] = []
+    for item in parsed.attachments:
+        if not item.content:
+            continue
+        upload = AttachmentUpload(item.filename, item.content_type, item.content)
+        try:
+            attachment_validate(upload)
+        except DomainError:
+            refused.append(item.filename)
+            continue
+        kept.append(upload)
+    return tuple(kept), refused
+
+
+def _metadata(parsed: ParsedEmail, refused: list[str]) -> dict[str, str]:
+    metadata: dict[str, str] = {}
+    if parsed.auto_submitted:
+        metadata["auto_submitted"] = "1"
+    if parsed.list_mail:
+        metadata["list_mail"] = "1"
+    if parsed.bulk:
+        metadata["bulk"] = "1"
+    if parsed.message_id_generated:
+        metadata["message_id_generated"] = "1"
+    if refused:
+        metadata["attachments_refused"] = ", ".join(refused)[:2000]
+    if parsed.defects:
+        metadata["mime_defects"] = ", ".join(parsed.defects)[:2000]
+    return metadata
+
+
+class EmailAdapter:
+    def parse(self, envelope: EnvelopeData) -> list[InboundMessage]:
+        try:
+            parsed = email_parse(envelope.raw)
+        except MailParseError as error:
+            raise ParseError(f"unreadable email: {error.reason}") from error
+        if parsed.sender is None:
+            raise ParseError("the email has no sender address (From)")
+        attachments, refused = _attachments(parsed)
+        text = parsed.text
+        key = subject_key(parsed.subject)
+        if not text.strip() and not parsed.html.strip() and not attachments:
+            # A subject-only mail ("Call me back") is still a message.
+            text = parsed.subject
+        return [
+            InboundMessage(
+                external_id=parsed.message_id,
+                identities=(SenderIdentity("email", parsed.sender.address),),
+                text=text,
+                html=parsed.html,
+                sender_name=parsed.sender.name[:200],
+                subject=parsed.subject[:300],
+                sent_at=parsed.date,
+                attachments=attachments,
+                metadata=_metadata(parsed, refused),
+                thread_keys=parsed.thread_keys,
+                thread_subject=key.normalised,
+                # List replies thread by subject across senders, as list archives do.
+                thread_subject_scope=f"list:{parsed.list_id}"
+                if parsed.list_id and key.is_reply
+                else "",
+                external_id_brand_wide=True,
+            )
+        ]

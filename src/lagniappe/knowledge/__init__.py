@@ -1,0 +1,1 @@
+"""The knowledge base: articles, their translations and the search index over them."""

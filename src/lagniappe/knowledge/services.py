@@ -1,0 +1,132 @@
+"""Writes to the knowledge base. Every write that changes words also updates the search index,
+in the same transaction, so the index never disagrees with the articles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from lagniappe.core import clock
+from lagniappe.core.actors import Actor
+from lagniappe.core.errors import Conflict, InvalidInput
+from lagniappe.core.events import publish
+from lagniappe.core.languages import Language, language_normalise
+from lagniappe.core.sanitising import html_sanitise, html_to_text
+from lagniappe.core.services import audit_record
+from lagniappe.engines.textsearch import index_text
+from lagniappe.knowledge.events import ArticlePublished
+from lagniappe.knowledge.models import Article, ArticleTranslation
+from lagniappe.knowledge.search_index import index_put
+from lagniappe.tenancy.models import Brand
+
+MAX_TITLE = 300
+MAX_BODY = 500_000  # characters of HTML: far beyond any help article, short of abuse
+
+
+@transaction.atomic
+def article_create(
+    *,
+    actor: Actor,
+    brand: Brand,
+    slug: str,
+    category: str = "",
+    visibility: str = Article.Visibility.PUBLIC,
+) -> Article:
+    """A new draft article of `brand`; Conflict when the brand already has the slug."""
+    clean_slug = slugify(slug, allow_unicode=True)[:120]
+    if not clean_slug:
+        raise InvalidInput("An article needs a slug.", details={"slug": slug})
+    if visibility not in Article.Visibility.values:
+        raise InvalidInput("Unknown visibility.", details={"visibility": visibility})
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                brand=brand,
+                slug=clean_slug,
+                category=category.strip()[:100],
+                visibility=visibility,
+                author_id=actor.agent_id,
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            "This brand already has an article with that slug.", details={"slug": clean_slug}
+        ) from error
+    audit_record(
+        actor=actor,
+        action="article.create",
+        object_type="knowledge.article",
+        object_id=article.pk,
+        brand_id=brand.pk,
+        after={"slug": article.slug, "visibility": article.visibility},
+    )
+    return article
+
+
+@transaction.atomic
+def translation_save(
+    *, actor: Actor, article: Article, language: str, title: str, body_html: str
+) -> ArticleTranslation:
+    """Create or replace the article's text in `language`, and re-index it."""
+    code = language_normalise(language)
+    if code not in Language.values:
+        raise InvalidInput("Unknown language.", details={"language": language})
+    title = " ".join(title.split())[:MAX_TITLE]
+    if not title:
+        raise InvalidInput("An article needs a title.")
+    if len(body_html) > MAX_BODY:
+        raise InvalidInput("The article is too long.", details={"max_chars": MAX_BODY})
+    clean_html = html_sanitise(body_html)
+    body_text = html_to_text(clean_html)
+    translation = (
+        ArticleTranslation.objects.select_for_update()
+        .filter(article=article, language=code)
+        .first()
+    )
+    before: dict[str, Any] = {}
+    if translation is None:
+        translation = ArticleTranslation(article=article, language=code, version=1)
+    else:
+        before = {"title": translation.title, "version": translation.version}
+        translation.version += 1
+    translation.title = title
+    translation.body_html = clean_html
+    translation.body_text = body_text
+    translation.updated_at = clock.now()
+    translation.save()
+    index_put(translation.pk, index_text(title, code), index_text(body_text, code))
+    audit_record(
+        actor=actor,
+        action="article.translation_save",
+        object_type="knowledge.article",
+        object_id=article.pk,
+        brand_id=article.brand_id,
+        before=before,
+        after={"language": code, "title": title, "version": translation.version},
+    )
+    return translation
+
+
+@transaction.atomic
+def article_publish(*, actor: Actor, article: Article) -> Article:
+    """Make the article visible to its audience; it needs at least one translation."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status == Article.Status.PUBLISHED:
+        return article
+    if not article.translations.exists():
+        raise InvalidInput("Write the article before publishing it.")
+    article.status = Article.Status.PUBLISHED
+    article.published_at = clock.now()
+    article.save(update_fields=["status", "published_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="article.publish",
+        object_type="knowledge.article",
+        object_id=article.pk,
+        brand_id=article.brand_id,
+        before={"status": Article.Status.DRAFT},
+        after={"status": Article.Status.PUBLISHED},
+    )
+    publish(ArticlePublished(article_id=article.pk, brand_id=article.brand_id))
+    return article

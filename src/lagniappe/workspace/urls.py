@@ -1,0 +1,54 @@
+from django.urls import path
+
+from lagniappe.workspace.views import account, attachments, conversation, customer, inbox
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", inbox.inbox, name="inbox"),
+    path("login", account.login, name="login"),
+    path("logout", account.logout, name="logout"),
+    path("preferences", account.preferences, name="preferences"),
+    path("conversations/bulk", inbox.inbox_bulk, name="conversation-bulk"),
+    path(
+        "conversations/<int:conversation_id>",
+        conversation.conversation_detail,
+        name="conversation-detail",
+    ),
+    path(
+        "conversations/<int:conversation_id>/reply",
+        conversation.conversation_reply,
+        name="conversation-reply",
+    ),
+    path(
+        "conversations/<int:conversation_id>/note",
+        conversation.conversation_note,
+        name="conversation-note",
+    ),
+    path(
+        "conversations/<int:conversation_id>/update",
+        conversation.conversation_update_view,
+        name="conversation-update",
+    ),
+    path(
+        "conversations/<int:conversation_id>/take",
+        conversation.conversation_take,
+        name="conversation-take",
+    ),
+    path(
+        "conversations/<int:conversation_id>/resolve",
+        conversation.conversation_resolve,
+        name="conversation-resolve",
+    ),
+    path(
+        "attachments/<int:attachment_id>/download",
+        attachments.attachment_download,
+        name="attachment-download",
+    ),
+    path("customers/<int:customer_id>", customer.customer_detail, name="customer-detail"),
+    path(
+        "customers/<int:customer_id>/merge",
+        customer.customer_merge_view,
+        name="customer-merge",
+    ),
+]

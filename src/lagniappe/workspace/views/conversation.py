@@ -1,0 +1,270 @@
+"""One conversation: its messages and notes, the composer, the controls and the customer.
+
+Every write answers an htmx request with the same partial template the full page renders
+(`_message.html`, `_note.html`, `_controls.html`), so a later realtime push can reuse them;
+without htmx it redirects back to the page.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from lagniappe.conversations.access import access_conversation_by_id
+from lagniappe.conversations.models import Conversation
+from lagniappe.conversations.selectors import (
+    conversation_timeline_for_customer,
+    message_list_for_conversation,
+    note_list_for_conversation,
+)
+from lagniappe.conversations.services import message_send, note_add
+from lagniappe.conversations.states import Status
+from lagniappe.conversations.updates import ConversationChanges, conversation_update
+from lagniappe.core import clock
+from lagniappe.core.errors import DomainError, InvalidInput
+from lagniappe.customers.selectors import identity_list_for_customer
+from lagniappe.staff.selectors import agent_list_for_brand, team_list_for_brand
+from lagniappe.workspace.errors import not_found_as_404, refusal_message
+from lagniappe.workspace.forms import (
+    ConversationControlsForm,
+    NoteForm,
+    ReplyForm,
+    VersionForm,
+)
+from lagniappe.workspace.mentions import mentioned_agent_ids
+from lagniappe.workspace.viewer import Viewer, viewer_of
+
+RECENT_CONTACT_DAYS = 7
+
+
+def _controls_form(conversation: Conversation, data: Any = None) -> ConversationControlsForm:
+    agents = agent_list_for_brand(conversation.brand_id).values_list("pk", "display_name")
+    teams = team_list_for_brand(conversation.brand_id).values_list("pk", "name")
+    return ConversationControlsForm(
+        data,
+        auto_id="controls-%s",
+        agents=agents,
+        teams=teams,
+        initial={
+            "version": conversation.version,
+            "status": conversation.status,
+            "priority": conversation.priority,
+            "assignee": conversation.assignee_id or "",
+            "team": conversation.team_id or "",
+            "tags": ", ".join(t.name for t in conversation.tags.all()),
+        },
+    )
+
+
+def _controls_context(
+    conversation: Conversation, form: ConversationControlsForm | None = None
+) -> dict[str, Any]:
+    return {"conversation": conversation, "controls_form": form or _controls_form(conversation)}
+
+
+def _refusal(request: HttpRequest, conversation_id: int, error: DomainError) -> HttpResponse:
+    """A refused change: for htmx a partial into the page's message area (htmx is told to
+    swap 409 and 422 answers), otherwise a flash message and back to the page."""
+    text = refusal_message(error)
+    if request.htmx:  # type: ignore[attr-defined]
+        response = render(
+            request, "workspace/_refusal.html", {"text": text}, status=error.http_status
+        )
+        response["HX-Retarget"] = "#flash"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    messages.error(request, text)
+    return redirect("workspace:conversation-detail", conversation_id=conversation_id)
+
+
+@login_required
+@require_GET
+@not_found_as_404
+def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    conversation = access_conversation_by_id(viewer.scope, conversation_id)
+    timeline = sorted(
+        [
+            *(
+                ("message", m.created_at, m.pk, m)
+                for m in message_list_for_conversation(conversation)
+            ),
+            *(("note", n.created_at, n.pk, n) for n in note_list_for_conversation(conversation)),
+        ],
+        key=lambda item: (item[1], item[0] == "note", item[2]),
+    )
+    earlier = conversation_timeline_for_customer(viewer.scope, conversation.customer_id)
+    since = clock.now() - timedelta(days=RECENT_CONTACT_DAYS)
+    recent = sum(1 for c in earlier if c.created_at >= since)
+    context = {
+        **_controls_context(conversation),
+        "timeline": [(kind, item) for kind, _at, _pk, item in timeline],
+        "customer": conversation.customer,
+        "identities": identity_list_for_customer(viewer.scope, conversation.customer),
+        "earlier": earlier,
+        "recent_contacts": ngettext(
+            "%(count)d contact in the last %(days)d days",
+            "%(count)d contacts in the last %(days)d days",
+            recent,
+        )
+        % {"count": recent, "days": RECENT_CONTACT_DAYS},
+        "reply_form": ReplyForm(),
+        "note_form": NoteForm(),
+    }
+    return render(request, "workspace/conversation.html", context)
+
+
+def _with_controls(
+    request: HttpRequest, viewer: Viewer, partial: str, context: dict[str, Any]
+) -> HttpResponse:
+    """`partial`, and the controls swapped out of band: the write raised the version, so the
+    controls must carry the new one or the next change would be refused as stale."""
+    conversation = access_conversation_by_id(viewer.scope, context["conversation"].pk)
+    html = render_to_string(partial, context, request=request)
+    html += render_to_string(
+        "workspace/_controls.html",
+        {**_controls_context(conversation), "oob": True},
+        request=request,
+    )
+    return HttpResponse(html)
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def conversation_reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    conversation = access_conversation_by_id(viewer.scope, conversation_id)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _refusal(request, conversation_id, _invalid(form))
+    try:
+        sent = message_send(
+            actor=viewer.actor,
+            conversation=conversation,
+            author_id=viewer.agent.pk,
+            text=form.cleaned_data["text"],
+        )
+    except DomainError as error:
+        return _refusal(request, conversation_id, error)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("workspace:conversation-detail", conversation_id=conversation_id)
+    message = message_list_for_conversation(conversation).get(pk=sent.pk)
+    return _with_controls(
+        request,
+        viewer,
+        "workspace/_message.html",
+        {"message": message, "conversation": conversation},
+    )
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def conversation_note(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    conversation = access_conversation_by_id(viewer.scope, conversation_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _refusal(request, conversation_id, _invalid(form))
+    text = form.cleaned_data["text"]
+    candidates = agent_list_for_brand(conversation.brand_id).values_list(
+        "pk", "email", "display_name"
+    )
+    try:
+        added = note_add(
+            actor=viewer.actor,
+            conversation=conversation,
+            author_id=viewer.agent.pk,
+            text=text,
+            mention_ids=mentioned_agent_ids(text, candidates),
+        )
+    except DomainError as error:
+        return _refusal(request, conversation_id, error)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("workspace:conversation-detail", conversation_id=conversation_id)
+    note = note_list_for_conversation(conversation).get(pk=added.pk)
+    return _with_controls(
+        request, viewer, "workspace/_note.html", {"note": note, "conversation": conversation}
+    )
+
+
+def _invalid(form: Any) -> DomainError:
+    """A form's first error, refused like a service refusal (422)."""
+    first = next(iter(form.errors.values()))[0]
+    return InvalidInput(str(first))
+
+
+def _change(
+    request: HttpRequest,
+    viewer: Viewer,
+    conversation: Conversation,
+    changes: ConversationChanges,
+    version: int,
+) -> HttpResponse:
+    try:
+        changed = conversation_update(
+            actor=viewer.actor, conversation=conversation, changes=changes, expected_version=version
+        )
+    except DomainError as error:
+        return _refusal(request, conversation.pk, error)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("workspace:conversation-detail", conversation_id=conversation.pk)
+    fresh = access_conversation_by_id(viewer.scope, changed.pk)
+    return render(request, "workspace/_controls.html", _controls_context(fresh))
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def conversation_update_view(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    conversation = access_conversation_by_id(viewer.scope, conversation_id)
+    form = _controls_form(conversation, request.POST)
+    if not form.is_valid():
+        return _refusal(request, conversation_id, _invalid(form))
+    data = form.cleaned_data
+    assignee_id = data["assignee"]
+    changes = ConversationChanges(
+        status=data["status"],
+        priority=data["priority"],
+        tags=form.tag_names(),
+        team_id=data["team"],
+        assign=assignee_id != conversation.assignee_id,
+        assignee_id=assignee_id,
+    )
+    return _change(request, viewer, conversation, changes, data["version"])
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def conversation_take(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    conversation = access_conversation_by_id(viewer.scope, conversation_id)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _refusal(request, conversation_id, _invalid(form))
+    changes = ConversationChanges(assign=True, assignee_id=viewer.agent.pk)
+    return _change(request, viewer, conversation, changes, form.cleaned_data["version"])
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def conversation_resolve(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    viewer = viewer_of(request)
+    conversation = access_conversation_by_id(viewer.scope, conversation_id)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return _refusal(request, conversation_id, _invalid(form))
+    changes = ConversationChanges(status=Status.RESOLVED)
+    return _change(request, viewer, conversation, changes, form.cleaned_data["version"])
