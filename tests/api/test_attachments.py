@@ -231,3 +231,14 @@ def test_missing_file_on_disk_is_not_found_not_a_server_error(api_as, insurer_co
     response = api_as("insurer").get(f"/attachments/{stored.pk}/download")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_a_harmless_type_with_a_scripting_file_name_is_sent_as_a_plain_download():
+    from lagniappe.core.downloads import download_content_type
+
+    assert download_content_type("text/plain", "notes.txt") == "text/plain"
+    assert download_content_type("image/png", "photo.png") == "image/png"
+    assert download_content_type("text/plain", "page.html") == "application/octet-stream"
+    assert download_content_type("image/png", "logo.svg") == "application/octet-stream"
+    assert download_content_type("text/html", "page.txt") == "application/octet-stream"
+    assert download_content_type("application/pdf", "scan.unknownext") == "application/pdf"
