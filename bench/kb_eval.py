@@ -110,6 +110,13 @@ def _evaluate(
     started = time.perf_counter()
     ids = _index(brand, articles)
     index_seconds = time.perf_counter() - started
+    if args.backend == "postgres":
+        # What autovacuum does soon after a bulk load: merge the GIN pending list and give the
+        # planner row counts, so that term counts use the index (without it: ~10x slower).
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE knowledge_search")
     queries = _rows(folder / "queries.jsonl")
     ranks: list[int | None] = []
     latencies: list[float] = []

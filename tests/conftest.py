@@ -141,3 +141,10 @@ def run_tasks() -> Callable[[], int]:
 
 
 __all__ = ["World"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys run last: Playwright's sync API keeps an event loop running in the
+    main thread for the rest of the session, where asgiref's AsyncToSync then refuses to run
+    (the realtime tests drive their consumers through it)."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

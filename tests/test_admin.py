@@ -404,3 +404,41 @@ def test_admin_saves_are_audited_with_before_and_after(world, admin_client):
     assert event.before == {"name": "Harbour Bank", "time_zone": "UTC"}
     assert event.after == {"name": "Harbour Bank Japan", "time_zone": "Asia/Tokyo"}
     assert event.actor_agent == world.admin
+
+
+def test_mailbox_passwords_are_masked_in_the_admin_and_kept_on_save(world, admin_client):
+    from lagniappe.channels.models import Endpoint
+    from lagniappe.channels.services import endpoint_create
+    from lagniappe.core.actors import SYSTEM
+
+    mailbox = endpoint_create(
+        actor=SYSTEM,
+        brand=world.insurer,
+        kind="email",
+        name="Support mailbox",
+        settings={
+            "address": "help@insurer.test",
+            "imap": {"host": "imap.test", "password": "s3cr3t-imap"},
+        },
+    )
+    page = admin_client.get(_url(Endpoint, "change", mailbox.pk)).content.decode()
+    assert "s3cr3t-imap" not in page and "********" in page
+    response = admin_client.post(
+        _url(Endpoint, "change", mailbox.pk),
+        {
+            "name": "Support mailbox (Taipei)",
+            "default_language": "",
+            "default_team": "",
+            "settings": (
+                '{"address": "help@insurer.test",'
+                ' "imap": {"host": "imap2.test", "password": "********"}}'
+            ),
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    mailbox.refresh_from_db()
+    assert mailbox.settings["imap"] == {"host": "imap2.test", "password": "s3cr3t-imap"}
+    assert "s3cr3t-imap" not in str(
+        list(AuditEvent.objects.filter(object_type="endpoint").values_list("before", "after"))
+    )

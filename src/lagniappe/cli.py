@@ -351,6 +351,43 @@ def cmd_email_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_email_poll(args: argparse.Namespace) -> int:
+    import json
+
+    from lagniappe.channels.email.imap import mailbox_poll, mailbox_poll_forever
+    from lagniappe.channels.email.importing import mailbox_for_address
+    from lagniappe.core.actors import Actor
+
+    _migrations_ensure()
+    endpoint = mailbox_for_address(actor=Actor.system("cli"), address=args.endpoint)
+    if args.forever:
+        mailbox_poll_forever(endpoint, interval=args.interval)
+        return 0
+    summary = mailbox_poll(endpoint, process=True)
+    print(json.dumps({"stored": summary.stored, "processed": summary.processed,
+                      "failed": summary.failed}), flush=True)  # fmt: skip
+    return 0
+
+
+def cmd_email_smtpd(args: argparse.Namespace) -> int:
+    import time
+
+    from lagniappe.channels.email.smtp_receive import smtpd_controller
+
+    _migrations_ensure()
+    controller = smtpd_controller(host=args.host, port=args.port, size_limit=args.size_limit)
+    controller.start()
+    _say(f"SMTP endpoint on {args.host}:{args.port}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+    return 0
+
+
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
@@ -417,6 +454,16 @@ def build_parser() -> argparse.ArgumentParser:
     mail_import.add_argument("path", help="mbox file, Maildir or folder of .eml files")
     mail_import.add_argument("--endpoint", required=True, help="the mailbox's email address")
     mail_import.add_argument("--json", action="store_true", help="print one JSON summary line")
+    poll = mail_commands.add_parser("poll", help="fetch new mail of a mailbox by IMAP")
+    poll.set_defaults(handler=cmd_email_poll)
+    poll.add_argument("--endpoint", required=True, help="the mailbox's email address")
+    poll.add_argument("--forever", action="store_true", help="keep polling (IDLE if offered)")
+    poll.add_argument("--interval", type=float, default=60.0, help="seconds between polls")
+    smtpd = mail_commands.add_parser("smtpd", help="receive mail by SMTP (aiosmtpd)")
+    smtpd.set_defaults(handler=cmd_email_smtpd)
+    smtpd.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    smtpd.add_argument("--port", type=int, default=2525, help="port to listen on")
+    smtpd.add_argument("--size-limit", type=int, default=25 * 1024 * 1024, help="bytes (552)")
     check = add("check", cmd_check, "Run Django's system checks.")
     check.add_argument("--deploy", action="store_true", help="also run the deployment checks")
     check.add_argument(

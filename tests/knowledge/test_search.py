@@ -7,7 +7,10 @@ import pytest
 from lagniappe.core.actors import SYSTEM, Actor
 from lagniappe.core.errors import Conflict, InvalidInput
 from lagniappe.core.models import AuditEvent
-from lagniappe.knowledge.models import Article
+from lagniappe.engines.textsearch import index_text, query_terms
+from lagniappe.engines.textsearch.ranking import IndexedDocument, bm25_rank
+from lagniappe.knowledge.models import Article, ArticleTranslation
+from lagniappe.knowledge.search_index import IndexFilter, index_search
 from lagniappe.knowledge.selectors import article_search
 from lagniappe.knowledge.services import article_create, article_publish, translation_save
 from lagniappe.tenancy.scoping import ViewerScope
@@ -177,3 +180,36 @@ def test_duplicate_slug_and_empty_article_are_refused(world):
         article_publish(actor=SYSTEM, article=article)
     with pytest.raises(InvalidInput):
         translation_save(actor=SYSTEM, article=article, language="fr", title="x", body_html="")
+
+
+RANKING_CORPUS = [
+    ("card-lost", "Lost card", "Block a lost card in the app and order a new card."),
+    ("card-fees", "Card fees", "Fees for a card payment abroad and for cash withdrawals."),
+    ("transfer", "Transfer limits", "Daily transfer limits for a new payee and how to raise them."),
+    ("statement", "Statements", "Download a statement of your account as a PDF file."),
+    ("app", "Using the app", "Log in to the app, see your card, your account and statements."),
+    ("address", "Change address", "Change the postal address of your account in the app."),
+    ("long", "Account help", " ".join(["Your account and card questions answered."] * 12)),
+]
+
+
+@pytest.mark.parametrize(
+    "query", ["lost card", "card app", "account statement pdf", "new payee limits", "fees"]
+)
+def test_database_ranking_is_the_reference_bm25(world, query):
+
+    for slug, title, body in RANKING_CORPUS:
+        _article(world.bank, slug, "en", title, f"<p>{body}</p>")
+    translations = ArticleTranslation.objects.all()
+    documents = {
+        t.pk: IndexedDocument(
+            index_text(t.title, "en").split(), index_text(t.body_text, "en").split()
+        )
+        for t in translations
+    }
+    terms = query_terms(query, "en")
+    expected = bm25_rank(documents, terms)
+    where = IndexFilter(frozenset({world.bank.pk}), ("published",), ("public",), ("en",))
+    got = index_search(terms, where, 20)
+    assert [pk for pk, _ in got] == [pk for pk, _ in expected]
+    assert [round(score, 6) for _, score in got] == [round(score, 6) for _, score in expected]

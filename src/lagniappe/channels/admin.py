@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Case, IntegerField, Value, When
@@ -29,12 +30,38 @@ from lagniappe.channels.models import (
 )
 from lagniappe.channels.services import endpoint_create
 from lagniappe.core.admin import OrganisationScopedAdmin, admin_actor
+from lagniappe.core.redaction import secrets_masked, secrets_restored
 
 RAW_SHOWN_BYTES = 200 * 1024
 
 
+class EndpointAdminForm(forms.ModelForm):
+    """The settings JSON with its secrets masked; a mask sent back keeps the stored secret."""
+
+    class Meta:
+        model = Endpoint
+        fields = (
+            "brand",
+            "kind",
+            "name",
+            "default_language",
+            "default_team",
+            "settings",
+            "is_active",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "settings" in self.fields:
+            self.initial["settings"] = secrets_masked(self.instance.settings)
+
+    def clean_settings(self) -> Any:
+        return secrets_restored(self.cleaned_data["settings"], self.instance.settings)
+
+
 @admin.register(Endpoint)
 class EndpointAdmin(OrganisationScopedAdmin):
+    form = EndpointAdminForm
     organisation_path = "brand__organisation"
     list_display = ("name", "kind", "brand", "public_key", "secret_prefix", "is_active")
     list_filter = ("kind", "brand", "is_active")

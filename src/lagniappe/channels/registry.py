@@ -5,6 +5,7 @@ from __future__ import annotations
 from lagniappe.channels.api.adapter import ApiAdapter
 from lagniappe.channels.contracts import InboundAdapter, OutboundAdapter
 from lagniappe.channels.email.adapter import EmailAdapter
+from lagniappe.channels.email.smtp_send import SmtpAdapter
 from lagniappe.channels.log.adapter import LogAdapter
 from lagniappe.channels.webform.adapter import WebformAdapter
 from lagniappe.core.channel_kinds import ChannelKind
@@ -21,7 +22,7 @@ INBOUND: dict[str, InboundAdapter] = {
 OUTBOUND: dict[str, OutboundAdapter] = {
     ChannelKind.API: _log,
     ChannelKind.WEBFORM: _log,
-    ChannelKind.EMAIL: _log,
+    ChannelKind.EMAIL: SmtpAdapter(),  # records like the log adapter without SMTP settings
     ChannelKind.CHAT: _log,
     ChannelKind.VOICE: _log,
     ChannelKind.LOG: _log,

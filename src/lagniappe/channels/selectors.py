@@ -38,3 +38,12 @@ def endpoint_list_for_organisation(organisation_id: int, kind: str) -> list[Endp
         .filter(brand__organisation_id=organisation_id, kind=kind, is_active=True)
         .order_by("brand__name", "pk")
     )
+
+
+def endpoint_webform_first_for_brand(brand_id: int) -> Endpoint | None:
+    """The brand's oldest active web form: where the help centre's "talk to a person" leads."""
+    return (
+        Endpoint.objects.filter(brand_id=brand_id, kind=ChannelKind.WEBFORM, is_active=True)
+        .order_by("pk")
+        .first()
+    )

@@ -35,5 +35,6 @@ urlpatterns = [
     path("api/docs", api_docs, name="api-docs"),
     path("api/v1/", include((guarded_api_patterns, api_app_name), namespace=api_namespace)),
     re_path(r"^api/", route_not_found),
+    path("help/", include("lagniappe.portal.urls")),
     path("", include("lagniappe.workspace.urls")),
 ]

@@ -11,12 +11,29 @@ from collections.abc import Callable
 from typing import Any
 
 from lagniappe.channels import outbound
+from lagniappe.channels.events import MessageDelivered, MessageFailed
 from lagniappe.conversations import outbox
+from lagniappe.conversations.events import (
+    ConversationChanged,
+    ConversationCreated,
+    MessageReceived,
+    MessageSent,
+    NoteAdded,
+)
 from lagniappe.core import events as bus
+from lagniappe.realtime import handlers as realtime
 
 # event type -> handlers, in the order they run. Later issues add realtime, routing,
 # analytics and survey handlers here.
-HANDLERS: dict[type[bus.DomainEvent], list[Callable[[Any], None]]] = {}
+HANDLERS: dict[type[bus.DomainEvent], list[Callable[[Any], None]]] = {
+    ConversationCreated: [realtime.on_conversation_changed],
+    MessageReceived: [realtime.on_message_added],
+    MessageSent: [realtime.on_message_added],
+    NoteAdded: [realtime.on_note_added],
+    ConversationChanged: [realtime.on_conversation_changed],
+    MessageDelivered: [realtime.on_delivery_reported],
+    MessageFailed: [realtime.on_delivery_reported],
+}
 
 
 def connect() -> None:

@@ -1,5 +1,9 @@
-"""Websocket routes. The chat and workspace consumers are added by their issues."""
+"""Websocket routes. The chat consumer is added by its issue."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from lagniappe.realtime.consumers import AgentConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/workspace", AgentConsumer.as_asgi(), name="realtime-workspace"),
+]

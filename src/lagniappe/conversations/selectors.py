@@ -221,3 +221,19 @@ def conversation_timeline_for_customer(
 def tag_list_for_viewer(scope: ViewerScope) -> QuerySet[Tag]:
     """The organisation's tags (filter choices)."""
     return Tag.objects.filter(organisation_id=scope.organisation_id).order_by("name")
+
+
+def conversation_reply_context(conversation_id: int, *, limit: int = 20) -> tuple[str, list[str]]:
+    """(the conversation's subject, its inbound messages' external ids oldest first): what an
+    email reply needs for its Subject, In-Reply-To and References. Only the last `limit` ids,
+    so a long thread does not give an unbounded References header."""
+    subject = (
+        Conversation.objects.filter(pk=conversation_id).values_list("subject", flat=True).first()
+    )
+    ids = list(
+        Message.objects.filter(conversation_id=conversation_id, direction="in")
+        .exclude(external_id="")
+        .order_by("-id")
+        .values_list("external_id", flat=True)[:limit]
+    )
+    return subject or "", ids[::-1]

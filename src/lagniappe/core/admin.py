@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from lagniappe.core.actors import Actor
 from lagniappe.core.models import AuditEvent
+from lagniappe.core.redaction import secrets_masked
 from lagniappe.core.services import audit_record
 
 # Never copied into the audit trail, even as "changed".
@@ -52,7 +53,10 @@ def _related_path(model: type[models.Model]) -> str | None:
 
 
 def _audit_value(value: Any) -> Any:
-    """A form value as the JSON audit trail can hold it: records by id, others as text."""
+    """A form value as the JSON audit trail can hold it: records by id, secrets masked,
+    others as text."""
+    if isinstance(value, dict):
+        return secrets_masked(value)
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, models.QuerySet | list | tuple | set):

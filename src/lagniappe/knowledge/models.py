@@ -80,3 +80,90 @@ class ArticleTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
+
+
+class ArticleFeedback(models.Model):
+    """ "Did this help?" from a portal visitor. No personal data: the session is a keyed hash."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="feedback"
+    )
+    translation = models.ForeignKey(
+        ArticleTranslation,
+        verbose_name=_("translation"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    helpful = models.BooleanField(_("helpful"))
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    session_hash = models.CharField(_("session (hashed)"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), db_index=True)
+
+    class Meta:
+        verbose_name = _("article feedback")
+        verbose_name_plural = _("article feedback")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["article", "helpful"], name="kb_feedback_article")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {'+' if self.helpful else '-'}"
+
+
+class SearchLog(models.Model):
+    """One search on a brand's help centre, and the result the visitor opened from it (if any)."""
+
+    brand = models.ForeignKey(
+        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    query = models.CharField(_("query"), max_length=300)
+    # The analyzer's terms, sorted and joined: "Refunds?" and "refund" group together.
+    normalised_query = models.CharField(_("normalised query"), max_length=300, blank=True)
+    result_count = models.PositiveIntegerField(_("results"))
+    clicked_article = models.ForeignKey(
+        Article,
+        verbose_name=_("clicked article"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), db_index=True)
+
+    class Meta:
+        verbose_name = _("search log entry")
+        verbose_name_plural = _("search log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["brand", "created_at"], name="kb_searchlog_brand_time")]
+
+    def __str__(self) -> str:
+        return self.query
+
+
+class PortalVisit(models.Model):
+    """One visitor session on a brand's help centre: enough to count deflection, nothing more.
+
+    A session that read an article and never asked for a person was (approximately) deflected.
+    """
+
+    brand = models.ForeignKey(
+        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
+    )
+    session_hash = models.CharField(_("session (hashed)"), max_length=64)
+    article_views = models.PositiveIntegerField(_("article views"), default=0)
+    contacted = models.BooleanField(_("asked for a person"), default=False)
+    started_at = models.DateTimeField(_("started"), db_index=True)
+
+    class Meta:
+        verbose_name = _("help centre visit")
+        verbose_name_plural = _("help centre visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "session_hash"], name="kb_portalvisit_brand_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand_id}:{self.session_hash[:8]}"

@@ -13,11 +13,8 @@ from typing import Any
 
 from django.db import connection
 
+from lagniappe.engines.textsearch.ranking import BODY_WEIGHT, K1, MIN_IDF, TITLE_WEIGHT, B
 from lagniappe.knowledge.models import Article, ArticleTranslation
-
-# How much more a term in the title counts than one in the body.
-TITLE_WEIGHT = 3.0
-BODY_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -34,11 +31,18 @@ def index_put(translation_id: int, title_tokens: str, body_tokens: str) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "INSERT INTO knowledge_search (translation_id, document) VALUES (%s, "
+                "INSERT INTO knowledge_search (translation_id, document, length) VALUES (%s, "
                 "setweight(to_tsvector('simple', %s), 'A') || "
-                "setweight(to_tsvector('simple', %s), 'D')) "
-                "ON CONFLICT (translation_id) DO UPDATE SET document = EXCLUDED.document",
-                [translation_id, title_tokens, body_tokens],
+                "setweight(to_tsvector('simple', %s), 'D'), %s) "
+                "ON CONFLICT (translation_id) DO UPDATE "
+                "SET document = EXCLUDED.document, length = EXCLUDED.length",
+                [
+                    translation_id,
+                    title_tokens,
+                    body_tokens,
+                    # BM25's |D|, counted as FTS5 counts it: tokens of title and body.
+                    len(title_tokens.split()) + len(body_tokens.split()),
+                ],
             )
         else:
             cursor.execute("DELETE FROM knowledge_search WHERE rowid = %s", [translation_id])
@@ -78,6 +82,43 @@ def _filter_sql(where: IndexFilter) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
+# PostgreSQL BM25, the formula of engines/textsearch/ranking.py (FTS5's bm25()) in SQL.
+# Candidates come from the GIN index (@@); N, the mean length and each query term's document
+# count are taken over the whole index, as FTS5 does, so both backends rank alike. A term's
+# frequency per field is the number of its positions weighted A (title) or D (body).
+_POSTGRES_BM25 = """
+WITH stats AS MATERIALIZED (
+    SELECT count(*)::float8 AS n, coalesce(avg(length), 0)::float8 AS avgdl
+    FROM knowledge_search
+), terms(term, df) AS MATERIALIZED (
+    VALUES {term_rows}
+), candidates AS (
+    SELECT s.translation_id, s.document, s.length
+    FROM knowledge_search s
+    JOIN {translation} t ON t.id = s.translation_id
+    JOIN {article} a ON a.id = t.article_id
+    WHERE s.document @@ to_tsquery('simple', %s) AND {filter_sql}
+), frequencies AS (
+    SELECT c.translation_id, c.length, terms.df,
+        %s * cardinality(array_positions(u.weights, 'A'))
+        + %s * cardinality(array_positions(u.weights, 'D')) AS f
+    FROM candidates c
+    CROSS JOIN LATERAL unnest(c.document) AS u(lexeme, positions, weights)
+    JOIN terms ON terms.term = u.lexeme
+)
+SELECT fr.translation_id, sum(
+    CASE WHEN stats.n - fr.df + 0.5 > fr.df + 0.5
+        THEN ln((stats.n - fr.df + 0.5) / (fr.df + 0.5)) ELSE %s END
+    * fr.f * (%s + 1)
+    / (fr.f + %s * (1 - %s + %s * fr.length / greatest(stats.avgdl, 1e-9)))
+) AS score
+FROM frequencies fr CROSS JOIN stats
+GROUP BY fr.translation_id
+ORDER BY score DESC, fr.translation_id
+LIMIT %s
+"""
+
+
 def index_search(terms: Sequence[str], where: IndexFilter, limit: int) -> list[tuple[int, float]]:
     """(translation id, score) of the best matches of any term, best first."""
     if not terms or limit <= 0:
@@ -86,18 +127,29 @@ def index_search(terms: Sequence[str], where: IndexFilter, limit: int) -> list[t
     translation = ArticleTranslation._meta.db_table
     filter_sql, filter_params = _filter_sql(where)
     if connection.vendor == "postgresql":
-        # ts_rank's weights are {D, C, B, A}: the body is D, the title A.
-        query = " | ".join("'" + term.replace("'", "") + "'" for term in terms)
-        sql = (
-            # Formatted: table names and placeholder lists only; every value is a parameter.
-            "SELECT s.translation_id, ts_rank(%s::float4[], s.document, q.query) AS score "  # noqa: S608
-            "FROM knowledge_search s, to_tsquery('simple', %s) AS q(query), "
-            f"{translation} t, {article} a "
-            "WHERE s.document @@ q.query AND t.id = s.translation_id AND a.id = t.article_id "
-            f"AND {filter_sql} ORDER BY score DESC, s.translation_id LIMIT %s"
+        clean = [term.replace("'", "") for term in terms]
+        # Formatted: table names and placeholder lists only; every value is a parameter.
+        # One row per term; its tsquery is a separate value so that each count is a GIN lookup.
+        term_rows = ", ".join(
+            ["(%s::text, (SELECT count(*) FROM knowledge_search WHERE document @@ %s::tsquery))"]
+            * len(clean)
         )
-        weights = [BODY_WEIGHT / TITLE_WEIGHT, 0.0, 0.0, 1.0]
-        params: list[Any] = [weights, query, *filter_params, limit]
+        sql = _POSTGRES_BM25.format(
+            translation=translation, article=article, filter_sql=filter_sql, term_rows=term_rows
+        )
+        params: list[Any] = [
+            *(value for term in clean for value in (term, f"'{term}'")),
+            " | ".join(f"'{term}'" for term in clean),
+            *filter_params,
+            TITLE_WEIGHT,
+            BODY_WEIGHT,
+            MIN_IDF,
+            K1,
+            K1,
+            B,
+            B,
+            limit,
+        ]
     else:
         query = " OR ".join('"' + term.replace('"', "") + '"' for term in terms)
         sql = (

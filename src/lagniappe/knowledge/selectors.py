@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from lagniappe.core.languages import language_normalise
 from lagniappe.engines.textsearch import (
@@ -13,7 +16,13 @@ from lagniappe.engines.textsearch import (
     language_detect,
     query_terms,
 )
-from lagniappe.knowledge.models import Article, ArticleTranslation
+from lagniappe.knowledge.models import (
+    Article,
+    ArticleFeedback,
+    ArticleTranslation,
+    PortalVisit,
+    SearchLog,
+)
 from lagniappe.knowledge.search_index import IndexFilter, index_search
 from lagniappe.tenancy.models import Brand
 from lagniappe.tenancy.scoping import ViewerScope
@@ -107,3 +116,215 @@ def article_search(
         if len(hits) == limit:
             break
     return hits
+
+
+def _search_languages(query: str, language: str | None) -> tuple[str, tuple[str, ...]]:
+    code = language_normalise(language)
+    if code in LANGUAGES:
+        family = analyzer_family(code)
+        return code, tuple(lang for lang in LANGUAGES if analyzer_family(lang) == family)
+    return language_detect(query), ()
+
+
+def article_suggest(
+    brand: Brand, query: str, language: str | None = None, limit: int = 5
+) -> list[tuple[str, str]]:
+    """(slug, title) of the best published public articles for a half-typed query.
+
+    Titles only: no snippet is computed, so it stays cheap enough to run on every keystroke.
+    """
+    limit = max(0, min(limit, MAX_LIMIT))
+    code, languages = _search_languages(query, language)
+    terms = query_terms(query, code)
+    rows = index_search(terms, _index_filter(brand, languages), limit * 3)
+    translations = (
+        ArticleTranslation.objects.select_related("article")
+        .only("id", "title", "article__slug")
+        .in_bulk([translation_id for translation_id, _ in rows])
+    )
+    found: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    for translation_id, _score in rows:
+        translation = translations.get(translation_id)
+        if translation is None or translation.article_id in seen:
+            continue
+        seen.add(translation.article_id)
+        found.append((translation.article.slug, translation.title))
+        if len(found) == limit:
+            break
+    return found
+
+
+def article_public_by_slug(brand: Brand, slug: str) -> Article | None:
+    """A published public article of the brand, with its translations; None for any other."""
+    return (
+        Article.objects.filter(
+            brand=brand,
+            slug=slug,
+            status=Article.Status.PUBLISHED,
+            visibility=Article.Visibility.PUBLIC,
+        )
+        .prefetch_related(
+            Prefetch("translations", queryset=ArticleTranslation.objects.order_by("language"))
+        )
+        .first()
+    )
+
+
+def article_list_public(brand: Brand, limit: int = 30) -> list[Article]:
+    """The brand's published public articles, newest first, translations loaded (2 queries)."""
+    return list(
+        Article.objects.filter(
+            brand=brand, status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC
+        )
+        .prefetch_related(
+            Prefetch("translations", queryset=ArticleTranslation.objects.order_by("language"))
+        )
+        .order_by("-published_at", "-id")[: max(0, min(limit, 200))]
+    )
+
+
+def _readable_articles(scope: ViewerScope) -> QuerySet[Article]:
+    articles = Article.objects.filter(brand_id__in=scope.brand_ids)
+    if scope.agent_id is None:  # an integration reads what customers read
+        articles = articles.filter(
+            status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC
+        )
+    return articles
+
+
+def article_list_with_feedback(scope: ViewerScope) -> QuerySet[Article]:
+    """Articles the viewer may read, with `helpful_count` / `unhelpful_count` and translations.
+
+    Two queries however many articles a page holds.
+    """
+    return (
+        _readable_articles(scope)
+        .annotate(
+            helpful_count=Count("feedback", filter=Q(feedback__helpful=True)),
+            unhelpful_count=Count("feedback", filter=Q(feedback__helpful=False)),
+        )
+        .prefetch_related(
+            Prefetch("translations", queryset=ArticleTranslation.objects.order_by("language"))
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SearchGap:
+    language: str
+    normalised_query: str
+    example_query: str  # the most recent spelling
+    searches: int
+    no_result: int
+    no_click: int
+
+
+@dataclass(frozen=True)
+class ArticleFeedbackSummary:
+    article_id: int
+    slug: str
+    helpful: int
+    not_helpful: int
+    reasons: tuple[str, ...]  # the latest reasons given with "no"
+
+
+@dataclass(frozen=True)
+class ContentGaps:
+    searches: tuple[SearchGap, ...]
+    feedback: tuple[ArticleFeedbackSummary, ...]
+    visits_with_article_views: int
+    deflected_visits: int  # read an article and never asked for a person
+
+
+MAX_GAPS = 100
+REASONS_PER_ARTICLE = 5
+
+
+def content_gaps(scope: ViewerScope, since: datetime, language: str | None = None) -> ContentGaps:
+    """What the help centre could not answer since `since`, in the viewer's brands.
+
+    Searches with no result or no click, grouped by normalised query and language, most
+    frequent first; feedback per article; sessions deflected (approximate). Five queries.
+    """
+    logs = SearchLog.objects.filter(brand_id__in=scope.brand_ids, created_at__gte=since).filter(
+        Q(result_count=0) | Q(clicked_article__isnull=True)
+    )
+    code = language_normalise(language)
+    if language:
+        logs = logs.filter(language=code)
+    grouped = list(
+        logs.values("language", "normalised_query")
+        .annotate(
+            searches=Count("id"),
+            no_result=Count("id", filter=Q(result_count=0)),
+            no_click=Count("id", filter=Q(result_count__gt=0)),
+        )
+        .order_by("-searches", "language", "normalised_query")[:MAX_GAPS]
+    )
+    examples: dict[tuple[str, str], str] = {}
+    keys = {(row["language"], row["normalised_query"]) for row in grouped}
+    for lang, normalised, query in (
+        logs.filter(normalised_query__in={key[1] for key in keys})
+        .order_by("-created_at", "-id")
+        .values_list("language", "normalised_query", "query")
+    ):
+        examples.setdefault((lang, normalised), query)
+    searches = tuple(
+        SearchGap(
+            language=row["language"],
+            normalised_query=row["normalised_query"],
+            example_query=examples.get((row["language"], row["normalised_query"]), ""),
+            searches=row["searches"],
+            no_result=row["no_result"],
+            no_click=row["no_click"],
+        )
+        for row in grouped
+    )
+    feedback_rows = ArticleFeedback.objects.filter(
+        article__in=_readable_articles(scope), created_at__gte=since
+    )
+    if language:
+        feedback_rows = feedback_rows.filter(language=code)
+    counts = list(
+        feedback_rows.values("article_id", "article__slug")
+        .annotate(  # not named "helpful": the filter below would read the annotation
+            yes=Count("id", filter=Q(helpful=True)),
+            no=Count("id", filter=Q(helpful=False)),
+        )
+        .order_by("-no", "article__slug")[:MAX_GAPS]
+    )
+    reasons: dict[int, list[str]] = {}
+    for article_id, reason in (
+        feedback_rows.filter(helpful=False, article_id__in=[row["article_id"] for row in counts])
+        .exclude(reason="")
+        .order_by("-created_at", "-id")
+        .values_list("article_id", "reason")
+    ):
+        bucket = reasons.setdefault(article_id, [])
+        if len(bucket) < REASONS_PER_ARTICLE:
+            bucket.append(reason)
+    feedback = tuple(
+        ArticleFeedbackSummary(
+            article_id=row["article_id"],
+            slug=row["article__slug"],
+            helpful=row["yes"],
+            not_helpful=row["no"],
+            reasons=tuple(reasons.get(row["article_id"], ())),
+        )
+        for row in counts
+    )
+    visits = PortalVisit.objects.filter(
+        brand_id__in=scope.brand_ids, started_at__gte=since, article_views__gt=0
+    ).aggregate(total=Count("id"), deflected=Count("id", filter=Q(contacted=False)))
+    return ContentGaps(
+        searches=searches,
+        feedback=feedback,
+        visits_with_article_views=visits["total"],
+        deflected_visits=visits["deflected"],
+    )
+
+
+def help_centre_brand(slug: str) -> Brand | None:
+    """The brand whose public help centre lives at /help/<slug>/ (every brand has one)."""
+    return Brand.objects.filter(slug=slug[:64]).first()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from lagniappe.core import clock
@@ -15,9 +16,15 @@ from lagniappe.core.events import publish
 from lagniappe.core.languages import Language, language_normalise
 from lagniappe.core.sanitising import html_sanitise, html_to_text
 from lagniappe.core.services import audit_record
-from lagniappe.engines.textsearch import index_text
+from lagniappe.engines.textsearch import index_text, query_terms
 from lagniappe.knowledge.events import ArticlePublished
-from lagniappe.knowledge.models import Article, ArticleTranslation
+from lagniappe.knowledge.models import (
+    Article,
+    ArticleFeedback,
+    ArticleTranslation,
+    PortalVisit,
+    SearchLog,
+)
 from lagniappe.knowledge.search_index import index_put
 from lagniappe.tenancy.models import Brand
 
@@ -130,3 +137,82 @@ def article_publish(*, actor: Actor, article: Article) -> Article:
     )
     publish(ArticlePublished(article_id=article.pk, brand_id=article.brand_id))
     return article
+
+
+# Help-centre facts below are counted, not audited: they change no one's data, and a search
+# per keystroke in the audit trail would bury the changes people need to find there.
+MAX_REASON = 1000
+MAX_LOGGED_QUERY = 300
+
+
+def feedback_record(
+    *,
+    article: Article,
+    translation: ArticleTranslation | None,
+    helpful: bool,
+    reason: str,
+    language: str,
+    session_hash: str,
+) -> ArticleFeedback:
+    """A visitor's "did this help?" on an article they could see."""
+    return ArticleFeedback.objects.create(
+        article=article,
+        translation=translation,
+        helpful=helpful,
+        reason=reason.strip()[:MAX_REASON],
+        language=language_normalise(language),
+        session_hash=session_hash[:64],
+        created_at=clock.now(),
+    )
+
+
+def search_log_record(*, brand: Brand, query: str, language: str, result_count: int) -> SearchLog:
+    """Log one search; the normalised query groups spellings of the same question."""
+    code = language_normalise(language)
+    terms = sorted(set(query_terms(query, code or "en")))
+    normalised = ""
+    for term in terms:  # whole terms only, within the column
+        candidate = f"{normalised} {term}".strip()
+        if len(candidate) > MAX_LOGGED_QUERY:
+            break
+        normalised = candidate
+    return SearchLog.objects.create(
+        brand=brand,
+        language=code,
+        query=" ".join(query.split())[:MAX_LOGGED_QUERY],
+        normalised_query=normalised,
+        result_count=max(0, result_count),
+        created_at=clock.now(),
+    )
+
+
+def search_log_click(*, brand: Brand, search_id: int, article: Article) -> bool:
+    """Record the result opened from a search; the first click counts. False if none changed.
+
+    The caller vouches that the search is the visitor's own (its id came from their session).
+    """
+    if article.brand_id != brand.pk:
+        return False
+    changed = SearchLog.objects.filter(
+        pk=search_id, brand=brand, clicked_article__isnull=True
+    ).update(clicked_article=article)
+    return changed == 1
+
+
+def _visit(brand: Brand, session_hash: str) -> PortalVisit:
+    visit, _ = PortalVisit.objects.get_or_create(
+        brand=brand, session_hash=session_hash[:64], defaults={"started_at": clock.now()}
+    )
+    return visit
+
+
+@transaction.atomic
+def portal_visit_article_view(*, brand: Brand, session_hash: str) -> None:
+    visit = _visit(brand, session_hash)
+    PortalVisit.objects.filter(pk=visit.pk).update(article_views=F("article_views") + 1)
+
+
+@transaction.atomic
+def portal_visit_contact(*, brand: Brand, session_hash: str) -> None:
+    visit = _visit(brand, session_hash)
+    PortalVisit.objects.filter(pk=visit.pk).update(contacted=True)

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from lagniappe.workspace.views import account, attachments, conversation, customer, inbox
+from lagniappe.workspace.views import (
+    account,
+    attachments,
+    conversation,
+    customer,
+    inbox,
+    supervisor,
+)
 
 app_name = "workspace"
 
@@ -9,6 +16,7 @@ urlpatterns = [
     path("login", account.login, name="login"),
     path("logout", account.logout, name="logout"),
     path("preferences", account.preferences, name="preferences"),
+    path("supervisor", supervisor.supervisor_board, name="supervisor"),
     path("conversations/bulk", inbox.inbox_bulk, name="conversation-bulk"),
     path(
         "conversations/<int:conversation_id>",

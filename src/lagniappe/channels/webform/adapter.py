@@ -44,6 +44,19 @@ def _form_parts(raw: bytes, content_type: str) -> tuple[dict[str, str], list[Att
     return fields, files
 
 
+def _with_context(text: str, fields: dict[str, str]) -> str:
+    """The help-centre context appended as a labelled block, so the agent reads it in the message
+    (messages keep no metadata). Neutral labels: the customer's language is not the agent's."""
+    lines = []
+    for name in ("searches", "articles"):
+        items = [item.strip() for item in fields.get(name, "")[:2000].splitlines() if item.strip()]
+        if items:
+            lines.append(f"[help centre] {name}: " + " | ".join(items))
+    if not lines:
+        return text
+    return "\n\n".join(part for part in (text, "\n".join(["--", *lines])) if part)
+
+
 class WebformAdapter:
     def parse(self, envelope: EnvelopeData) -> list[InboundMessage]:
         fields, files = _form_parts(envelope.raw, envelope.content_type)
@@ -59,6 +72,7 @@ class WebformAdapter:
         text = fields.get("message", "").strip()
         if not text and not files:
             raise ParseError("the form has no message")
+        text = _with_context(text, fields)
         return [
             InboundMessage(
                 external_id="",

@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -34,6 +34,8 @@ from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.languages import language_normalise
 
 MAX_FILES = 10
+CONTEXT_FIELDS = ("page", "searches", "articles")
+CONTEXT_FIELD_CHARACTERS = 2000
 # Room for the text fields, boundaries and part headers around the attachments.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().\-/]{4,38}$")
@@ -213,8 +215,13 @@ def _in_page_language(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _blank_form() -> ContactForm:
-    return ContactForm(initial={"language": language_normalise(translation.get_language())})
+def _blank_form(query: QueryDict | None = None) -> ContactForm:
+    initial = {"language": language_normalise(translation.get_language())}
+    # The help centre links here with what the customer tried: ?searches=…&articles=…&page=…
+    for name in CONTEXT_FIELDS:
+        if query is not None and query.get(name):
+            initial[name] = query.get(name, "")[:CONTEXT_FIELD_CHARACTERS]
+    return ContactForm(initial=initial)
 
 
 @csrf_exempt  # CSRF is checked in _submit, once the raw body has been read.
@@ -223,7 +230,7 @@ def form_show(request: HttpRequest, public_key: str) -> HttpResponse:
     endpoint = _endpoint_or_404(public_key)
     with _page_language(request):
         if request.method != "POST":
-            return _render_form(request, endpoint, _blank_form())
+            return _render_form(request, endpoint, _blank_form(request.GET))
         if not _body_read(request):
             error = gettext("What you sent is larger than allowed: at most %(limit)s in all.") % {
                 "limit": filesizeformat(_body_limit())

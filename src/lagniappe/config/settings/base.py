@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "lagniappe.channels.email",
     "lagniappe.workspace",
     "lagniappe.knowledge",
+    "lagniappe.portal",
+    "lagniappe.realtime",
 ]
 
 MIDDLEWARE = [

@@ -173,6 +173,8 @@ class LatinAnalyzer:
                     tokens.extend(cjk_bigrams(run))
                 elif run not in self._stopwords:
                     stem = self.term(run)
+                    if stem in self._stopwords:
+                        continue  # "berapakah" -> "berapa", "dimanakah" -> "mana"
                     tokens.append(stem)
                     if self._keep_surface and stem != run:
                         # The word as written as well: an exact form then outranks a

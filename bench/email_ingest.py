@@ -1,0 +1,109 @@
+"""Messages per second from IMAP to threaded conversations.
+
+    .venv/bin/python bench/email_ingest.py --mbox ../shared/eval/email/fedora-2010-01.mbox \
+        [--database-url postgresql://…/empty_db]
+
+Starts a throw-away dovecot (tests/channels/email/dovecot.py; Debian's dovecot-imapd),
+APPENDs every message of the mbox, then in a fresh LAGNIAPPE_HOME (or --database-url):
+migrate, one organisation, brand and mailbox with those IMAP settings, and ONE poll with
+processing (fetch by UID, store each envelope, flag \\Seen, parse and thread). The timed part
+is the poll only. A second poll checks that nothing new is imported.
+Figures (one JSON line each): email_ingest_throughput (msg/s), email_ingest_messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import imaplib
+import json
+import mailbox
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _figure(name: str, value: float, unit: str, **extra: object) -> None:
+    print(json.dumps({"figure": name, "value": round(value, 4), "unit": unit, **extra}))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mbox", required=True, type=Path)
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (default SQLite)")
+    args = parser.parse_args()
+
+    home = tempfile.mkdtemp(prefix="lagniappe-bench-ingest-")
+    os.environ["LAGNIAPPE_HOME"] = home
+    os.environ["DJANGO_SETTINGS_MODULE"] = "lagniappe.config.settings.embedded"
+    if args.database_url:
+        os.environ["LAGNIAPPE_DATABASE_URL"] = args.database_url
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from lagniappe.channels.email.imap import mailbox_poll
+    from lagniappe.channels.models import EnvelopeStatus, InboundEnvelope
+    from lagniappe.channels.services import endpoint_create
+    from lagniappe.conversations.models import Conversation, Message
+    from lagniappe.core.actors import SYSTEM
+    from lagniappe.tenancy.services import brand_create, organisation_create
+    from tests.channels.email.dovecot import dovecot_server
+
+    call_command("migrate", verbosity=0)
+    source = mailbox.mbox(args.mbox, create=False)
+    raws = [source.get_bytes(key) for key in source.keys()]  # noqa: SIM118 (mbox, not dict)
+    with dovecot_server() as server:
+        client = imaplib.IMAP4(server.host, server.port)
+        client.login(server.username, server.password)
+        for raw in raws:
+            client.append("INBOX", None, None, raw)
+        client.logout()
+
+        organisation = organisation_create(actor=SYSTEM, name="Bench", slug="bench")
+        brand = brand_create(
+            actor=SYSTEM, organisation=organisation, name="Bench", slug="bench",
+            default_language="en",
+        )  # fmt: skip
+        endpoint = endpoint_create(
+            actor=SYSTEM, brand=brand, kind="email", name="list",
+            settings={"address": "devel@bench.test", "imap": server.imap_settings()},
+        )  # fmt: skip
+        started = time.perf_counter()
+        summary = mailbox_poll(endpoint, process=True)
+        elapsed = time.perf_counter() - started
+        again = mailbox_poll(endpoint, process=True)
+
+    database = "postgresql" if args.database_url else "sqlite"
+    _figure(
+        "email_ingest_throughput",
+        summary.stored / elapsed,
+        "msg/s",
+        database=database,
+        seconds=round(elapsed, 3),
+    )
+    failed = InboundEnvelope.objects.filter(status=EnvelopeStatus.FAILED).count()
+    _figure(
+        "email_ingest_messages",
+        Message.objects.count(),
+        "messages",
+        database=database,
+        in_mbox=len(raws),
+        stored=summary.stored,
+        processed=summary.processed,
+        failed=failed,
+        conversations=Conversation.objects.count(),
+        second_poll_stored=again.stored,
+        ok=summary.stored == len(raws) and again.stored == 0
+        and Message.objects.count() + failed == len(raws),
+    )  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""Render one workspace partial for one agent: what that agent's page would show right now.
+
+Called by the agent's socket (consumers.py) in its worker thread, never by the writer. Every
+object is loaded through the agent's own ViewerScope, so an event naming another brand's
+object renders nothing. The partials are the pages' own (`workspace/_message.html`,
+`_note.html`, `_row.html`), rendered in the agent's language and time zone exactly as
+workspace.middleware.AgentPreferencesMiddleware sets them for a page.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from lagniappe.conversations.models import Conversation, Message
+from lagniappe.conversations.selectors import (
+    conversation_base_for_viewer,
+    message_list_for_conversation,
+    note_list_for_conversation,
+)
+from lagniappe.staff.models import Agent
+from lagniappe.tenancy.scoping import ViewerScope
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One piece of HTML for the page, as the browser's live.js receives it. `kind` tells
+    where it goes: message/note append to the open conversation's timeline, row goes to the
+    inbox list (and the view counts are refreshed), controls (no HTML) make the page re-fetch
+    its own controls."""
+
+    kind: str
+    element_id: str
+    conversation_id: int
+    html: str
+
+
+@contextmanager
+def agent_locale(agent: Agent) -> Iterator[None]:
+    """The agent's interface language and time zone, as their pages use them."""
+    try:
+        zone = zoneinfo.ZoneInfo(agent.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    with translation.override(agent.ui_language or settings.LANGUAGE_CODE), timezone.override(zone):
+        yield
+
+
+def conversation_for(scope: ViewerScope, conversation_id: int) -> Conversation | None:
+    return (
+        conversation_base_for_viewer(scope)
+        .select_related("brand")
+        .filter(pk=conversation_id)
+        .first()
+    )
+
+
+def message_conversation_id(scope: ViewerScope, message_id: int) -> int | None:
+    """The conversation of a message the viewer may see (delivery reports carry no
+    conversation id)."""
+    return (
+        Message.objects.filter(pk=message_id, brand_id__in=scope.brand_ids)
+        .values_list("conversation_id", flat=True)
+        .first()
+    )
+
+
+def message_fragment(agent: Agent, conversation: Conversation, message_id: int) -> Fragment | None:
+    message = message_list_for_conversation(conversation).filter(pk=message_id).first()
+    if message is None:
+        return None
+    with agent_locale(agent):
+        html = render_to_string(
+            "workspace/_message.html", {"message": message, "conversation": conversation}
+        )
+    return Fragment("message", f"message-{message.pk}", conversation.pk, html)
+
+
+def note_fragment(agent: Agent, conversation: Conversation, note_id: int) -> Fragment | None:
+    note = note_list_for_conversation(conversation).filter(pk=note_id).first()
+    if note is None:
+        return None
+    with agent_locale(agent):
+        html = render_to_string(
+            "workspace/_note.html", {"note": note, "conversation": conversation}
+        )
+    return Fragment("note", f"note-{note.pk}", conversation.pk, html)
+
+
+def row_fragment(agent: Agent, conversation: Conversation) -> Fragment:
+    with agent_locale(agent):
+        html = render_to_string("workspace/_row.html", {"conversation": conversation})
+    return Fragment("row", f"conversation-row-{conversation.pk}", conversation.pk, html)
+
+
+def stale_signal(kind: str, conversation_id: int) -> Fragment:
+    """No HTML: tells the page to re-fetch a part it renders per viewer (the controls carry
+    the viewer's CSRF token and choices; the view counts depend on the viewer's teams), so
+    the refreshed part comes from the page's own view and template."""
+    return Fragment(kind, "", conversation_id, "")
