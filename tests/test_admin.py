@@ -61,7 +61,34 @@ def dataset(world, run_tasks):
     inbound.accept(endpoint=world.insurer_api, raw=b"\xff\xfe <script>alert(1)</script>")
     run_tasks()
     Group.objects.create(name="Supervisors")
+    _knowledge(world)
     return conversation
+
+
+def _knowledge(world) -> None:
+    from lagniappe.knowledge import services as kb
+
+    article = kb.article_create(actor=SYSTEM, brand=world.insurer, slug="claims-status")
+    translation = kb.translation_save(
+        actor=SYSTEM, article=article, language="zh-Hant", title="理賠進度", body_html="<p>查詢</p>"
+    )
+    kb.translation_save(
+        actor=SYSTEM,
+        article=article,
+        language="zh-Hant",
+        title="理賠進度查詢",
+        body_html="<p>查</p>",
+    )
+    kb.article_publish(actor=SYSTEM, article=article)
+    kb.feedback_record(
+        article=article,
+        translation=translation,
+        helpful=False,
+        reason="<b>不清楚</b>",
+        language="zh-Hant",
+        session_hash="s" * 64,
+    )
+    kb.search_log_record(brand=world.insurer, query="理賠", language="zh-Hant", result_count=1)
 
 
 @pytest.fixture

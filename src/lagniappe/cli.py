@@ -388,6 +388,54 @@ def cmd_email_smtpd(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from django.utils.translation import gettext
+
+    from lagniappe.core.actors import Actor
+    from lagniappe.knowledge.importing import folder_export, folder_import
+    from lagniappe.tenancy.models import Brand
+
+    _migrations_ensure()
+    brand = Brand.objects.filter(slug=args.brand).first()
+    if brand is None:
+        raise CommandFailed(gettext("No brand with the slug %(slug)s.") % {"slug": args.brand})
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+    folder = Path(args.dir)
+    if args.kb_command == "export":
+        count = folder_export(brand=brand, folder=folder, progress=progress)
+        _say(gettext("%(count)d translations exported.") % {"count": count})
+        return 0
+    if not folder.is_dir():
+        raise CommandFailed(gettext("Not a folder: %(path)s") % {"path": folder})
+    summary = folder_import(
+        actor=Actor.system("cli"),
+        brand=brand,
+        folder=folder,
+        publish=args.publish,
+        progress=progress,
+    )
+    for error in summary.errors:
+        print(error, file=sys.stderr)
+    _say(
+        gettext(
+            "%(created)d articles created, %(saved)d translations saved, "
+            "%(unchanged)d unchanged, %(failed)d failed."
+        )
+        % {
+            "created": summary.articles_created,
+            "saved": summary.translations_saved,
+            "unchanged": summary.unchanged,
+            "failed": summary.failed,
+        }
+    )
+    return 1 if summary.failed else 0
+
+
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
@@ -464,6 +512,11 @@ def build_parser() -> argparse.ArgumentParser:
     smtpd.add_argument("--host", default="127.0.0.1", help="address to listen on")
     smtpd.add_argument("--port", type=int, default=2525, help="port to listen on")
     smtpd.add_argument("--size-limit", type=int, default=25 * 1024 * 1024, help="bytes (552)")
+    kb = add("kb", cmd_kb, "Import or export a brand's knowledge base (Markdown/HTML files).")
+    kb.add_argument("kb_command", choices=["import", "export"], metavar="{import,export}")
+    kb.add_argument("dir", help="folder of .md / .html files")
+    kb.add_argument("--brand", required=True, help="the brand's slug")
+    kb.add_argument("--publish", action="store_true", help="publish what is imported")
     check = add("check", cmd_check, "Run Django's system checks.")
     check.add_argument("--deploy", action="store_true", help="also run the deployment checks")
     check.add_argument(

@@ -32,10 +32,12 @@ def inbound_conversation(run_tasks: Callable[[], int]) -> Inbound:
         name: str = "陳小姐",
         subject: str = "",
         language: str = "",
+        phone: str = "",
         **extra: Any,
     ) -> Conversation:
+        customer = {"email": email, "name": name, **({"phone": phone} if phone else {})}
         body = {
-            "customer": {"email": email, "name": name},
+            "customer": customer,
             "text": text,
             "subject": subject,
             "language": language,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from lagniappe.channels.api.adapter import ApiAdapter
+from lagniappe.channels.chat.adapter import ChatAdapter
+from lagniappe.channels.chat.outbound import ChatOutboundAdapter
 from lagniappe.channels.contracts import InboundAdapter, OutboundAdapter
 from lagniappe.channels.email.adapter import EmailAdapter
 from lagniappe.channels.email.smtp_send import SmtpAdapter
@@ -16,6 +18,7 @@ INBOUND: dict[str, InboundAdapter] = {
     ChannelKind.API: ApiAdapter(),
     ChannelKind.WEBFORM: WebformAdapter(),
     ChannelKind.EMAIL: EmailAdapter(),
+    ChannelKind.CHAT: ChatAdapter(),
 }
 
 # Until the email adapter exists, replies on every channel are recorded by the log adapter.
@@ -23,7 +26,7 @@ OUTBOUND: dict[str, OutboundAdapter] = {
     ChannelKind.API: _log,
     ChannelKind.WEBFORM: _log,
     ChannelKind.EMAIL: SmtpAdapter(),  # records like the log adapter without SMTP settings
-    ChannelKind.CHAT: _log,
+    ChannelKind.CHAT: ChatOutboundAdapter(),
     ChannelKind.VOICE: _log,
     ChannelKind.LOG: _log,
 }

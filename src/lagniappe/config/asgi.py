@@ -11,19 +11,15 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lagniappe.config.settings.embedded")
 django_http = get_wsgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.contrib.staticfiles.handlers import StaticFilesHandler  # noqa: E402
 
 from lagniappe.config.http import PooledWsgiToAsgi  # noqa: E402
-from lagniappe.config.ws_routing import websocket_urlpatterns  # noqa: E402
+from lagniappe.config.ws_routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": PooledWsgiToAsgi(StaticFilesHandler(django_http)),
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": websocket_application,
     }
 )

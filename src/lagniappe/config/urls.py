@@ -36,5 +36,6 @@ urlpatterns = [
     path("api/v1/", include((guarded_api_patterns, api_app_name), namespace=api_namespace)),
     re_path(r"^api/", route_not_found),
     path("help/", include("lagniappe.portal.urls")),
+    path("", include("lagniappe.channels.chat.urls")),  # /widget.js, /chat/<key>/…
     path("", include("lagniappe.workspace.urls")),
 ]

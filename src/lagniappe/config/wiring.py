@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lagniappe.channels import outbound
+from lagniappe.channels.email import handlers as email_handlers
 from lagniappe.channels.events import MessageDelivered, MessageFailed
 from lagniappe.conversations import outbox
 from lagniappe.conversations.events import (
@@ -31,7 +32,7 @@ HANDLERS: dict[type[bus.DomainEvent], list[Callable[[Any], None]]] = {
     MessageSent: [realtime.on_message_added],
     NoteAdded: [realtime.on_note_added],
     ConversationChanged: [realtime.on_conversation_changed],
-    MessageDelivered: [realtime.on_delivery_reported],
+    MessageDelivered: [realtime.on_delivery_reported, email_handlers.on_message_delivered],
     MessageFailed: [realtime.on_delivery_reported],
 }
 

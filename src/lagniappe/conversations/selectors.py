@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from lagniappe.conversations.models import Attachment, Conversation, Message, Note, Tag
+from lagniappe.customers.models import Identity
 from lagniappe.tenancy.scoping import ViewerScope
 
 
@@ -25,6 +26,13 @@ class ConversationFilters:
     tag: str = ""
     language: str = ""
     customer_id: int | None = None
+    # Substring variants of one search query (any may match); see conversation_search_q.
+    search: tuple[str, ...] = ()
+
+
+# A text search scans the subjects, customers and identities in scope, but only the newest
+# this many messages: its cost stays bounded however large the message table grows.
+SEARCH_MESSAGE_WINDOW = 200_000
 
 
 def conversation_base_for_viewer(scope: ViewerScope) -> QuerySet[Conversation]:
@@ -109,13 +117,18 @@ def message_by_brand_external_ids(brand_id: int, keys: Sequence[str]) -> Message
     wanted = [key for key in keys if key][:100]
     if not wanted:
         return None
-    found = {
-        message.external_id: message
-        for message in Message.objects.filter(brand_id=brand_id, external_id__in=wanted)
-        .select_related("conversation")
+    # A lean (external_id, id) probe first: most look-ups (a new message's duplicate check)
+    # find nothing, and building the full message-plus-conversation row cost more than the
+    # query itself.
+    found = dict(
+        Message.objects.filter(brand_id=brand_id, external_id__in=wanted)
         .order_by("-id")  # newest first, so the oldest of duplicates is the one kept
-    }
-    return next((found[key] for key in wanted if key in found), None)
+        .values_list("external_id", "id")
+    )
+    message_id = next((found[key] for key in wanted if key in found), None)
+    if message_id is None:
+        return None
+    return Message.objects.select_related("conversation").get(pk=message_id)
 
 
 def note_list_for_conversation(conversation: Conversation) -> QuerySet[Note]:
@@ -155,7 +168,43 @@ def conversation_filters_q(scope: ViewerScope, filters: ConversationFilters) -> 
         condition &= Q(language=filters.language)
     if filters.customer_id is not None:
         condition &= Q(customer_id=filters.customer_id)
+    if filters.search:
+        condition &= conversation_search_q(scope, filters.search)
     return condition
+
+
+def conversation_search_q(scope: ViewerScope, variants: Sequence[str]) -> Q:
+    """Conversations whose subject, customer name, customer identity (email, phone, handle)
+    or message text contains any of `variants`, case-insensitively.
+
+    A substring match needs no word segmentation, so Chinese and Japanese are found as well
+    as Indonesian and English. Message text is scanned only within the newest
+    SEARCH_MESSAGE_WINDOW messages of the viewer's brands (one extra query finds where that
+    window starts): a bounded scan, not an index. Every subquery stays inside the scope.
+    """
+    terms = [v for v in dict.fromkeys(variants) if v][:4]
+    if not terms:
+        return Q()
+    newest = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    text = Q()
+    name = Q()
+    identity = Q()
+    subject = Q()
+    for term in terms:
+        subject |= Q(subject__icontains=term)
+        name |= Q(customer__name__icontains=term)
+        identity |= Q(value__icontains=term)
+        text |= Q(text__icontains=term) | Q(subject__icontains=term)
+    identities = Identity.objects.filter(identity, organisation_id=scope.organisation_id)
+    messages = Message.objects.filter(
+        text, brand_id__in=scope.brand_ids, id__gt=newest - SEARCH_MESSAGE_WINDOW
+    )
+    return (
+        subject
+        | name
+        | Q(customer_id__in=identities.values("customer_id"))
+        | Q(pk__in=messages.values("conversation_id"))
+    )
 
 
 def conversation_counts_for_viewer(

@@ -24,7 +24,7 @@ from lagniappe.conversations.selectors import (
     message_by_brand_external_ids,
     message_by_endpoint_external_id,
 )
-from lagniappe.conversations.threads import thread_find, thread_keys_record
+from lagniappe.conversations.threads import thread_find, thread_key_add, thread_keys_record
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import Conflict, InvalidInput, InvalidTransition
@@ -469,3 +469,18 @@ def conversation_set_tags(
         )
     )
     return conversation
+
+
+def message_thread_key_record(*, message_id: int, key: str) -> None:
+    """Let later inbound messages that name `key` (e.g. the Message-ID our reply was sent
+    with, in a customer's In-Reply-To) thread into the message's conversation. Bookkeeping
+    like message_receive's own keys, so not audited; the first conversation keeps a key."""
+    if not key:
+        return
+    message = Message.objects.only("brand_id", "conversation_id").get(pk=message_id)
+    thread_key_add(
+        brand_id=message.brand_id,
+        conversation_id=message.conversation_id,
+        key=key,
+        seen_at=clock.now(),
+    )

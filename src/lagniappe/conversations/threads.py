@@ -116,3 +116,12 @@ def thread_keys_record(
             unique_fields=["brand", "key"],
             update_fields=["conversation", "seen_at"],
         )
+
+
+def thread_key_add(*, brand_id: int, conversation_id: int, key: str, seen_at: datetime) -> None:
+    """One key leading to a conversation; an existing key keeps its first conversation."""
+    ThreadKey.objects.bulk_create(
+        [ThreadKey(brand_id=brand_id, key=key[:255], conversation_id=conversation_id,
+                   seen_at=seen_at)],
+        ignore_conflicts=True,
+    )  # fmt: skip

@@ -41,6 +41,10 @@ class Article(TimestampedModel):
         related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Same brand only: enforced by services.article_relate, not by the database.
+    related = models.ManyToManyField(
+        "self", verbose_name=_("related articles"), blank=True, symmetrical=True
+    )
 
     class Meta:
         verbose_name = _("article")
@@ -67,6 +71,15 @@ class ArticleTranslation(models.Model):
     body_text = models.TextField(_("body (text)"), blank=True)
     updated_at = models.DateTimeField(_("updated"))
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Who wrote the current words (the previous ones, with their authors, are ArticleVersions).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("article translation")
@@ -80,6 +93,42 @@ class ArticleTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
+
+
+class ArticleVersion(models.Model):
+    """A translation's words as they were before a save replaced them: who wrote them, when."""
+
+    translation = models.ForeignKey(
+        ArticleTranslation,
+        verbose_name=_("translation"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=300)
+    body_html = models.TextField(_("body (HTML)"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written at"))
+
+    class Meta:
+        verbose_name = _("article version")
+        verbose_name_plural = _("article versions")
+        ordering = ["translation_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation", "version"], name="knowledge_version_translation_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
 
 
 class ArticleFeedback(models.Model):

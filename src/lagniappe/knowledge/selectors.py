@@ -118,6 +118,44 @@ def article_search(
     return hits
 
 
+@dataclass(frozen=True)
+class AgentArticleHit:
+    hit: ArticleHit
+    internal: bool  # agents only: never to be sent to a customer as a link
+    published: bool
+
+
+def article_suggestions_for_brand(
+    scope: ViewerScope, brand_id: int, query: str, limit: int = 5
+) -> list[AgentArticleHit]:
+    """Articles of one brand the agent may read matching `query` (say, a conversation's words),
+    marked internal or draft so the agent knows which can be linked to a customer."""
+    if not scope.can_see_brand(brand_id) or not query.strip():
+        return []
+    one_brand = ViewerScope(
+        organisation_id=scope.organisation_id,
+        brand_ids=frozenset({brand_id}),
+        agent_id=scope.agent_id,
+        role=scope.role,
+    )
+    hits = article_search(one_brand, query, limit=limit)
+    states = dict(
+        (pk, (visibility, status))
+        for pk, visibility, status in Article.objects.filter(
+            pk__in=[hit.article_id for hit in hits]
+        ).values_list("pk", "visibility", "status")
+    )
+    return [
+        AgentArticleHit(
+            hit=hit,
+            internal=states[hit.article_id][0] == Article.Visibility.INTERNAL,
+            published=states[hit.article_id][1] == Article.Status.PUBLISHED,
+        )
+        for hit in hits
+        if hit.article_id in states
+    ]
+
+
 def _search_languages(query: str, language: str | None) -> tuple[str, tuple[str, ...]]:
     code = language_normalise(language)
     if code in LANGUAGES:

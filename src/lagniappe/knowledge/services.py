@@ -22,6 +22,7 @@ from lagniappe.knowledge.models import (
     Article,
     ArticleFeedback,
     ArticleTranslation,
+    ArticleVersion,
     PortalVisit,
     SearchLog,
 )
@@ -96,7 +97,17 @@ def translation_save(
         translation = ArticleTranslation(article=article, language=code, version=1)
     else:
         before = {"title": translation.title, "version": translation.version}
+        # The words being replaced are kept, with who wrote them and when.
+        ArticleVersion.objects.create(
+            translation=translation,
+            version=translation.version,
+            title=translation.title,
+            body_html=translation.body_html,
+            author_id=translation.author_id,
+            created_at=translation.updated_at,
+        )
         translation.version += 1
+    translation.author_id = actor.agent_id
     translation.title = title
     translation.body_html = clean_html
     translation.body_text = body_text
@@ -113,6 +124,58 @@ def translation_save(
         after={"language": code, "title": title, "version": translation.version},
     )
     return translation
+
+
+@transaction.atomic
+def article_update(
+    *, actor: Actor, article: Article, category: str | None = None, visibility: str | None = None
+) -> Article:
+    """Change what the article is filed under and who may read it (None leaves it as it is)."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    before = {"category": article.category, "visibility": article.visibility}
+    if visibility is not None:
+        if visibility not in Article.Visibility.values:
+            raise InvalidInput("Unknown visibility.", details={"visibility": visibility})
+        article.visibility = visibility
+    if category is not None:
+        article.category = category.strip()[:100]
+    after = {"category": article.category, "visibility": article.visibility}
+    if after == before:
+        return article
+    article.save(update_fields=["category", "visibility", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="article.update",
+        object_type="knowledge.article",
+        object_id=article.pk,
+        brand_id=article.brand_id,
+        before=before,
+        after=after,
+    )
+    return article
+
+
+@transaction.atomic
+def article_relate(*, actor: Actor, article: Article, related: list[Article]) -> Article:
+    """Set the articles shown as related to `article` (both ways); all of its own brand."""
+    others = {other.pk: other for other in related if other.pk != article.pk}
+    foreign = sorted(pk for pk, other in others.items() if other.brand_id != article.brand_id)
+    if foreign:
+        raise InvalidInput(
+            "Related articles must belong to the same brand.", details={"article_ids": foreign}
+        )
+    before = sorted(article.related.values_list("pk", flat=True))
+    article.related.set(list(others.values()))
+    audit_record(
+        actor=actor,
+        action="article.relate",
+        object_type="knowledge.article",
+        object_id=article.pk,
+        brand_id=article.brand_id,
+        before={"related": before},
+        after={"related": sorted(others)},
+    )
+    return article
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from lagniappe.portal import views
+from lagniappe.portal import deflection, views
 
 app_name = "portal"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<slug:brand_slug>/search", views.search, name="search"),
     path("<slug:brand_slug>/suggest", views.suggest, name="suggest"),
     path("<slug:brand_slug>/contact", views.contact, name="contact"),
+    path("<slug:brand_slug>/deflect", deflection.form_suggestions, name="deflect"),
     path("<slug:brand_slug>/articles/<str:article_slug>/", views.article, name="article"),
     path(
         "<slug:brand_slug>/articles/<str:article_slug>/feedback",

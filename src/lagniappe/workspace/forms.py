@@ -55,6 +55,12 @@ def _choices(pairs: Iterable[tuple[object, object]]) -> list[tuple[str, str]]:
 class InboxFilterForm(forms.Form):
     """The inbox's GET filters; an empty field does not filter."""
 
+    q = forms.CharField(
+        label=_("Search name, email, phone, subject or message"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     brand = forms.TypedChoiceField(label=_("Brand"), required=False, coerce=int, empty_value=None)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
@@ -165,6 +171,37 @@ class ConversationControlsForm(forms.Form):
     def tag_names(self) -> tuple[str, ...]:
         raw = self.cleaned_data.get("tags") or ""
         return tuple(sorted({t.strip()[:64] for t in raw.split(",") if t.strip()}))
+
+
+class TransferForm(forms.Form):
+    """Hand over to an agent or a team ("agent:<id>" / "team:<id>") with a note."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    target = forms.ChoiceField(label=_("Transfer to"))
+    note = forms.CharField(
+        label=_("Handover note"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        agents: Iterable[tuple[int, str]],
+        teams: Iterable[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [  # type: ignore[attr-defined]
+            EMPTY_CHOICE,
+            (_("Agents"), [(f"agent:{pk}", name) for pk, name in agents]),
+            (_("Teams"), [(f"team:{pk}", name) for pk, name in teams]),
+        ]
+
+    def target_ids(self) -> tuple[int | None, int | None]:
+        """(agent id, team id) of the chosen target; the choices guarantee the shape."""
+        kind, _colon, pk = self.cleaned_data["target"].partition(":")
+        return (int(pk), None) if kind == "agent" else (None, int(pk))
 
 
 class VersionForm(forms.Form):

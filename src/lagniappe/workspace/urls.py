@@ -6,6 +6,7 @@ from lagniappe.workspace.views import (
     conversation,
     customer,
     inbox,
+    suggestions,
     supervisor,
 )
 
@@ -47,6 +48,16 @@ urlpatterns = [
         "conversations/<int:conversation_id>/resolve",
         conversation.conversation_resolve,
         name="conversation-resolve",
+    ),
+    path(
+        "conversations/<int:conversation_id>/transfer",
+        conversation.conversation_transfer_view,
+        name="conversation-transfer",
+    ),
+    path(
+        "conversations/<int:conversation_id>/suggested-articles",
+        suggestions.conversation_suggested_articles,
+        name="conversation-suggested-articles",
     ),
     path(
         "attachments/<int:attachment_id>/download",

@@ -156,3 +156,33 @@ def test_auto_submitted_only_on_automatic_mail(world, mailbox, run_tasks, automa
     reply = _reply(world, customer_mail)
     built, _ = email_build(_outbound_message(reply.delivery), automatic=automatic)
     assert (built["Auto-Submitted"] == "auto-replied") is automatic
+
+
+def test_customer_reply_naming_our_message_id_threads_without_subject_tag(
+    world, mailbox, run_tasks, no_subject_threading, django_capture_on_commit_callbacks
+):
+    customer_mail = _thread(mailbox, run_tasks)
+    with smtp_capture() as (capture, port):
+        _configure(mailbox, port)
+        reply = _reply(world, customer_mail)
+        # The delivery's MessageDelivered handlers run on commit (the test's transaction
+        # never commits), as they do after the worker's commit.
+        with django_capture_on_commit_callbacks(execute=True):
+            run_tasks()
+    our_id = OutboundDelivery.objects.get(message=reply).external_id
+    assert our_id and capture.received
+    answer = (
+        "From: Wang Zhe <wang.zhe@example.cn>\r\n"
+        "To: support@insurer.test\r\n"
+        "Subject: =?utf-8?b?5Y+m5LiA5Liq6Zeu6aKY?=\r\n"  # "另一个问题": no [#id], new subject
+        "Message-ID: <zh-hans-answer@mail.example.cn>\r\n"
+        f"In-Reply-To: {our_id}\r\n"
+        "Date: Tue, 02 Jan 2024 10:00:00 +0800\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "\r\n"
+        "谢谢，还有一个问题。\r\n"
+    ).encode()
+    inbound.accept(endpoint=mailbox, raw=answer)
+    run_tasks()
+    threaded = Message.objects.get(external_id="<zh-hans-answer@mail.example.cn>")
+    assert threaded.conversation_id == reply.conversation_id

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "lagniappe.channels.api",
     "lagniappe.channels.webform",
     "lagniappe.channels.email",
+    "lagniappe.channels.chat",
     "lagniappe.workspace",
     "lagniappe.knowledge",
     "lagniappe.portal",

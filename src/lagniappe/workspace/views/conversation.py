@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from lagniappe.conversations.access import access_conversation_by_id
@@ -27,6 +27,7 @@ from lagniappe.conversations.selectors import (
 )
 from lagniappe.conversations.services import message_send, note_add
 from lagniappe.conversations.states import Status
+from lagniappe.conversations.transfers import TransferTarget, conversation_transfer
 from lagniappe.conversations.updates import ConversationChanges, conversation_update
 from lagniappe.core import clock
 from lagniappe.core.errors import DomainError, InvalidInput
@@ -37,6 +38,7 @@ from lagniappe.workspace.forms import (
     ConversationControlsForm,
     NoteForm,
     ReplyForm,
+    TransferForm,
     VersionForm,
 )
 from lagniappe.workspace.mentions import mentioned_agent_ids
@@ -45,9 +47,31 @@ from lagniappe.workspace.viewer import Viewer, viewer_of
 RECENT_CONTACT_DAYS = 7
 
 
-def _controls_form(conversation: Conversation, data: Any = None) -> ConversationControlsForm:
-    agents = agent_list_for_brand(conversation.brand_id).values_list("pk", "display_name")
-    teams = team_list_for_brand(conversation.brand_id).values_list("pk", "name")
+def _targets(conversation: Conversation) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(agents, teams) serving the conversation's brand: two queries, shared by both forms."""
+    return (
+        list(agent_list_for_brand(conversation.brand_id).values_list("pk", "display_name")),
+        list(team_list_for_brand(conversation.brand_id).values_list("pk", "name")),
+    )
+
+
+def _transfer_form(conversation: Conversation, data: Any = None) -> TransferForm:
+    agents, teams = _targets(conversation)
+    return TransferForm(
+        data,
+        auto_id="transfer-%s",
+        agents=agents,
+        teams=teams,
+        initial={"version": conversation.version},
+    )
+
+
+def _controls_form(
+    conversation: Conversation,
+    data: Any = None,
+    targets: tuple[list[tuple[int, str]], list[tuple[int, str]]] | None = None,
+) -> ConversationControlsForm:
+    agents, teams = targets or _targets(conversation)
     return ConversationControlsForm(
         data,
         auto_id="controls-%s",
@@ -64,10 +88,18 @@ def _controls_form(conversation: Conversation, data: Any = None) -> Conversation
     )
 
 
-def _controls_context(
-    conversation: Conversation, form: ConversationControlsForm | None = None
-) -> dict[str, Any]:
-    return {"conversation": conversation, "controls_form": form or _controls_form(conversation)}
+def _controls_context(conversation: Conversation) -> dict[str, Any]:
+    agents, teams = targets = _targets(conversation)
+    return {
+        "conversation": conversation,
+        "controls_form": _controls_form(conversation, targets=targets),
+        "transfer_form": TransferForm(
+            auto_id="transfer-%s",
+            agents=agents,
+            teams=teams,
+            initial={"version": conversation.version},
+        ),
+    }
 
 
 def _refusal(request: HttpRequest, conversation_id: int, error: DomainError) -> HttpResponse:
@@ -268,3 +300,30 @@ def conversation_resolve(request: HttpRequest, conversation_id: int) -> HttpResp
         return _refusal(request, conversation_id, _invalid(form))
     changes = ConversationChanges(status=Status.RESOLVED)
     return _change(request, viewer, conversation, changes, form.cleaned_data["version"])
+
+
+@login_required
+@require_POST
+@not_found_as_404
+def conversation_transfer_view(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """Transfer with a note. A plain form post answered with a redirect: the page then shows
+    the new owner, the note and the new version together."""
+    viewer = viewer_of(request)
+    conversation = access_conversation_by_id(viewer.scope, conversation_id)
+    form = _transfer_form(conversation, request.POST)
+    if not form.is_valid():
+        return _refusal(request, conversation_id, _invalid(form))
+    agent_id, team_id = form.target_ids()
+    try:
+        conversation_transfer(
+            actor=viewer.actor,
+            conversation=conversation,
+            target=TransferTarget(agent_id=agent_id, team_id=team_id),
+            note_text=form.cleaned_data["note"],
+            author_id=viewer.agent.pk,
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as error:
+        return _refusal(request, conversation_id, error)
+    messages.success(request, gettext("Conversation transferred."))
+    return redirect("workspace:conversation-detail", conversation_id=conversation_id)

@@ -1,0 +1,93 @@
+"""Chat frames: the raw input is one visitor frame as the socket received it, wrapped with
+what the server verified about the sender (visitor id from the signed token, host-site user
+id when its HMAC was right). See consumers.py for the wrapping, docs/subsystems/chat.md."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lagniappe.channels.contracts import EnvelopeData, InboundMessage, ParseError, SenderIdentity
+
+MAX_TEXT_CHARACTERS = 4000
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CONTENT_TYPE = "application/vnd.lagniappe.chat+json"
+
+
+@dataclass(frozen=True)
+class VisitorMessage:
+    """A visitor's `message` frame, checked."""
+
+    client_id: str
+    text: str
+
+
+def message_frame_read(frame: Any) -> VisitorMessage:
+    """Check one decoded `{"type": "message", "client_id", "text"}` frame (ParseError if not)."""
+    if not isinstance(frame, dict) or frame.get("type") != "message":
+        raise ParseError("not a message frame")
+    client_id = frame.get("client_id")
+    text = frame.get("text")
+    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+        raise ParseError("client_id must be 1 to 64 letters, digits, '-' or '_'")
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError("text must be a non-empty string")
+    if len(text) > MAX_TEXT_CHARACTERS:
+        raise ParseError(f"text longer than {MAX_TEXT_CHARACTERS} characters")
+    return VisitorMessage(client_id=client_id, text=text.strip())
+
+
+def envelope_raw(
+    *, visitor: str, frame: str, user_id: str = "", language: str = "", page: str = ""
+) -> bytes:
+    """What the consumer stores: the frame exactly as received, with the verified sender."""
+    wrapped = {
+        "visitor": visitor,
+        "user_id": user_id,
+        "language": language,
+        "page": page,
+        "frame": frame,
+    }
+    return json.dumps(wrapped, ensure_ascii=False).encode()
+
+
+def external_id_for(visitor: str, client_id: str) -> str:
+    # The visitor id has no ':' (tokens.py), so the prefix names one visitor's messages.
+    return f"{visitor}:{client_id}"
+
+
+class ChatAdapter:
+    def parse(self, envelope: EnvelopeData) -> list[InboundMessage]:
+        try:
+            wrapped = json.loads(envelope.raw.decode("utf-8"))
+            frame = json.loads(wrapped["frame"])
+            visitor = wrapped["visitor"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise ParseError(f"not a stored chat frame: {error}") from error
+        if not isinstance(visitor, str) or not visitor or ":" in visitor:
+            raise ParseError("the stored frame has no visitor")
+        message = message_frame_read(frame)
+        identities = [SenderIdentity("chat_visitor", visitor)]
+        user_id = wrapped.get("user_id")
+        if isinstance(user_id, str) and user_id:
+            # Verified by the consumer (tokens.host_user_verified): links the customer's timeline.
+            identities.append(SenderIdentity("external_id", user_id))
+        email = wrapped.get("email")
+        if isinstance(email, str) and email.strip():
+            identities.append(SenderIdentity("email", email.strip()))
+        language = wrapped.get("language")
+        page = wrapped.get("page")
+        return [
+            InboundMessage(
+                external_id=external_id_for(visitor, message.client_id),
+                identities=tuple(identities),
+                text=message.text,
+                language=language[:16] if isinstance(language, str) else "",
+                metadata={"page": page[:2000]} if isinstance(page, str) and page else {},
+                # One visitor's messages thread into their latest conversation (a closed one
+                # gets a follow-up); the key is the customer's, per visitor.
+                thread_subject=f"chat-visitor:{visitor}",
+            )
+        ]

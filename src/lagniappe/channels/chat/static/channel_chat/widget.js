@@ -1,0 +1,233 @@
+/* Lagniappe chat widget: <script src="https://HOST/widget.js" data-endpoint="KEY" async>.
+   Plain JS, no framework. Every message stays in a local outbox until the server acks it
+   (after commit) and is resent with the same client_id after a reconnect: nothing is lost
+   or doubled. Text is only ever set through textContent (escaped). */
+(function () {
+  "use strict";
+  var script = document.currentScript ||
+    document.querySelector('script[data-endpoint][src*="widget.js"]');
+  if (!script || window.__lagniappeChat) return;
+  window.__lagniappeChat = true;
+  var KEY = script.getAttribute("data-endpoint");
+  var BASE = new URL(script.src, location.href).origin;
+  var STRINGS = {
+    en: ["Chat with us", "Close chat", "Write a message…", "Send", "Connecting…",
+         "Message too long", "Not delivered", "Sending…"],
+    "zh-Hant": ["與我們對話", "關閉對話", "輸入訊息…", "傳送", "連線中…",
+                "訊息太長", "未送達", "傳送中…"],
+    "zh-Hans": ["与我们对话", "关闭对话", "输入消息…", "发送", "连接中…",
+                "消息太长", "未送达", "发送中…"],
+    ja: ["チャットで相談", "チャットを閉じる", "メッセージを入力…", "送信", "接続中…",
+         "メッセージが長すぎます", "送信できませんでした", "送信中…"],
+    id: ["Chat dengan kami", "Tutup chat", "Tulis pesan…", "Kirim", "Menghubungkan…",
+         "Pesan terlalu panjang", "Tidak terkirim", "Mengirim…"]
+  };
+  function pickLanguage(tag) {
+    tag = (tag || "en").toLowerCase();
+    if (tag.indexOf("zh") === 0) {
+      return /hant|tw|hk|mo/.test(tag) ? "zh-Hant" : "zh-Hans";
+    }
+    if (tag.indexOf("ja") === 0) return "ja";
+    if (tag.indexOf("id") === 0 || tag.indexOf("in") === 0) return "id";
+    return "en";
+  }
+  var LANG = pickLanguage(navigator.language);
+  var T = STRINGS[LANG];
+  var STORE = "lagniappe-chat:" + KEY;
+  var state = load();
+  var seen = {};
+  var socket = null, delay = 1000, open = false;
+
+  function load() {
+    try {
+      var s = JSON.parse(localStorage.getItem(STORE) || "{}");
+      return { token: s.token || "", lastSeq: s.lastSeq || 0, outbox: s.outbox || [],
+               log: s.log || [] };
+    } catch (e) { return { token: "", lastSeq: 0, outbox: [], log: [] }; }
+  }
+  function save() {
+    state.log = state.log.slice(-100);
+    try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* private mode */ }
+  }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  var css = document.createElement("style");
+  css.textContent =
+    ".lgc-btn{position:fixed;right:16px;bottom:16px;z-index:2147483000;border:0;" +
+    "border-radius:24px;padding:12px 18px;background:#1f4e79;color:#fff;font:15px sans-serif;" +
+    "cursor:pointer}.lgc-btn:focus-visible,.lgc-panel :focus-visible{outline:3px solid #f0b429}" +
+    ".lgc-panel{position:fixed;right:16px;bottom:72px;z-index:2147483000;width:360px;" +
+    "max-width:calc(100vw - 32px);height:480px;max-height:calc(100vh - 96px);display:flex;" +
+    "flex-direction:column;background:#fff;color:#222;border:1px solid #ccc;" +
+    "border-radius:8px;box-shadow:0 4px 16px rgba(0,0,0,.2);font:14px sans-serif}" +
+    ".lgc-panel[hidden]{display:none}.lgc-head{display:flex;justify-content:space-between;" +
+    "align-items:center;padding:8px 12px;background:#1f4e79;color:#fff;border-radius:8px 8px 0 0}" +
+    ".lgc-head button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}" +
+    ".lgc-log{flex:1;overflow-y:auto;padding:8px;margin:0;list-style:none}" +
+    ".lgc-log li{margin:4px 0;padding:6px 10px;border-radius:8px;max-width:80%;" +
+    "white-space:pre-wrap;word-wrap:break-word}.lgc-visitor{margin-left:auto!important;" +
+    "background:#dbe9f6}.lgc-agent{background:#eee}.lgc-note{font-size:12px;color:#666}" +
+    ".lgc-form{display:flex;border-top:1px solid #ddd}.lgc-form textarea{flex:1;border:0;" +
+    "padding:8px;font:inherit;resize:none}.lgc-form button{border:0;background:#1f4e79;" +
+    "color:#fff;padding:0 14px;cursor:pointer}.lgc-status{font-size:12px;color:#666;" +
+    "padding:2px 8px}@media (max-width:480px){.lgc-panel{right:0;bottom:0;width:100vw;" +
+    "max-width:100vw;height:100vh;max-height:100vh;border-radius:0}}";
+  document.head.appendChild(css);
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text) node.textContent = text;
+    return node;
+  }
+  var button = el("button", "lgc-btn", T[0]);
+  button.type = "button";
+  button.setAttribute("aria-label", T[0]);
+  button.setAttribute("aria-expanded", "false");
+  var panel = el("div", "lgc-panel");
+  panel.hidden = true;
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-label", T[0]);
+  panel.lang = LANG;
+  var head = el("div", "lgc-head");
+  head.appendChild(el("span", "", T[0]));
+  var close = el("button", "", "×");
+  close.type = "button";
+  close.setAttribute("aria-label", T[1]);
+  head.appendChild(close);
+  var log = el("ul", "lgc-log");
+  log.setAttribute("role", "log");
+  log.setAttribute("aria-live", "polite");
+  var status = el("div", "lgc-status", T[4]);
+  var form = el("form", "lgc-form");
+  var input = el("textarea");
+  input.rows = 2;
+  input.maxLength = 4000;
+  input.placeholder = T[2];
+  input.setAttribute("aria-label", T[2]);
+  var send = el("button", "", T[3]);
+  send.type = "submit";
+  form.appendChild(input);
+  form.appendChild(send);
+  panel.appendChild(head);
+  panel.appendChild(log);
+  panel.appendChild(status);
+  panel.appendChild(form);
+  document.body.appendChild(panel);
+  document.body.appendChild(button);
+
+  function toggle(show) {
+    open = show;
+    panel.hidden = !show;
+    button.setAttribute("aria-expanded", String(show));
+    if (show) { input.focus(); log.scrollTop = log.scrollHeight; } else { button.focus(); }
+  }
+  button.addEventListener("click", function () { toggle(!open); });
+  close.addEventListener("click", function () { toggle(false); });
+  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") toggle(false); });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); submit(); }
+  });
+  form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
+
+  function render(item) {
+    var li = el("li", item.from === "agent" ? "lgc-agent" : "lgc-visitor", item.text);
+    if (item.client_id) li.id = "lgc-" + item.client_id;
+    if (item.pending) li.appendChild(el("div", "lgc-note", T[7]));
+    log.appendChild(li);
+    log.scrollTop = log.scrollHeight;
+  }
+  function markDone(clientId, note) {
+    var li = document.getElementById("lgc-" + clientId);
+    var pending = li && li.querySelector(".lgc-note");
+    if (pending) pending.remove();
+    if (li && note) li.appendChild(el("div", "lgc-note", note));
+  }
+  state.log.forEach(function (m) { seen[m.seq] = true; render(m); });
+  state.outbox.forEach(function (m) { render({ from: "visitor", text: m.text,
+                                                client_id: m.client_id, pending: true }); });
+
+  function submit() {
+    var text = input.value.trim();
+    if (!text) return;
+    var item = { type: "message", client_id: uuid(), text: text };
+    state.outbox.push(item);
+    save();
+    render({ from: "visitor", text: text, client_id: item.client_id, pending: true });
+    input.value = "";
+    transmit(item);
+  }
+  function transmit(item) {
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify(item));
+  }
+  function unqueue(clientId) {
+    state.outbox = state.outbox.filter(function (m) { return m.client_id !== clientId; });
+  }
+
+  function onFrame(frame) {
+    if (frame.type === "ack") {
+      unqueue(frame.client_id);
+      markDone(frame.client_id);
+    } else if (frame.type === "message") {
+      state.lastSeq = Math.max(state.lastSeq, frame.seq);
+      if (!seen[frame.seq]) {
+        seen[frame.seq] = true;
+        state.log.push({ seq: frame.seq, from: frame.from, text: frame.text,
+                         client_id: frame.client_id });
+        var mine = frame.client_id && document.getElementById("lgc-" + frame.client_id);
+        if (mine) { unqueue(frame.client_id); markDone(frame.client_id); } else { render(frame); }
+      }
+    } else if (frame.type === "resumed") {
+      state.lastSeq = Math.max(state.lastSeq, frame.last_seq);
+    } else if (frame.type === "error" && frame.client_id) {
+      unqueue(frame.client_id);
+      markDone(frame.client_id, frame.code === "too_long" ? T[5] : T[6]);
+    }
+    save();
+  }
+
+  function session() {
+    return fetch(BASE + "/chat/" + encodeURIComponent(KEY) + "/session", {
+      method: "POST", body: JSON.stringify({ token: state.token }),
+      headers: { "Content-Type": "text/plain" }
+    }).then(function (r) { return r.json(); }).then(function (data) {
+      if (!data.token) throw new Error("no token");
+      state.token = data.token;
+      save();
+    });
+  }
+  function connect() {
+    session().then(function () {
+      var params = "?token=" + encodeURIComponent(state.token) + "&lang=" + LANG +
+        "&page=" + encodeURIComponent(location.href.slice(0, 500));
+      var user = script.getAttribute("data-user-id"), hash = script.getAttribute("data-user-hash");
+      if (user && hash) {
+        params += "&user_id=" + encodeURIComponent(user) + "&user_hash=" + encodeURIComponent(hash);
+      }
+      socket = new WebSocket(BASE.replace(/^http/, "ws") + "/ws/chat/" +
+                             encodeURIComponent(KEY) + params);
+      socket.onopen = function () {
+        delay = 1000;
+        status.textContent = "";
+        socket.send(JSON.stringify({ type: "resume", last_seq: state.lastSeq }));
+        state.outbox.forEach(transmit);
+      };
+      socket.onmessage = function (e) {
+        try { onFrame(JSON.parse(e.data)); } catch (err) { /* ignore a bad frame */ }
+      };
+      socket.onclose = function (e) {
+        status.textContent = T[4];
+        if (e.code === 4401) state.token = "";
+        retry();
+      };
+    }).catch(retry);
+  }
+  function retry() {
+    setTimeout(connect, delay);
+    delay = Math.min(delay * 2, 30000);
+  }
+  connect();
+})();
