@@ -136,3 +136,17 @@ def test_the_same_seed_gives_the_same_demo(tmp_path):
         snapshots.append(_snapshot(home / "lagniappe.sqlite3"))
     assert len(snapshots[0]) == 8 + 15
     assert snapshots[0] == snapshots[1]
+
+
+def test_the_demo_help_centres_have_published_articles_in_several_languages(db):
+    from lagniappe.demo.build import demo_build
+    from lagniappe.knowledge.models import Article, ArticleTranslation
+    from lagniappe.knowledge.selectors import article_search
+    from lagniappe.tenancy.models import Brand
+
+    demo_build(customers=5, conversations=5, seed=7)
+    assert Article.objects.filter(status=Article.Status.PUBLISHED).count() >= 4
+    languages = set(ArticleTranslation.objects.values_list("language", flat=True))
+    assert languages == {"en", "id", "ja", "zh-Hans", "zh-Hant"}
+    insurer = Brand.objects.get(slug="harbour-insurance")
+    assert article_search(insurer, "理赔进度")  # a Simplified query finds the claims article

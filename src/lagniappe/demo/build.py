@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from lagniappe.core import clock
 from lagniappe.demo import names
+from lagniappe.demo.articles import articles_build
 from lagniappe.demo.conversations import conversation_age, conversation_build
 from lagniappe.demo.people import customer_build
 from lagniappe.demo.staff import ORGANISATION_SLUG, Login, demo_logins, staff_build
@@ -52,6 +53,7 @@ def demo_build(
     report = progress or (lambda _message: None)
     with transaction.atomic():
         staff = staff_build()
+        articles_build(staff.brands)
         report(gettext("staff, teams and endpoints ready; creating %d customers") % customers)
         phones_used: set[str] = set()
         people = [customer_build(rng, staff, i, phones_used) for i in range(customers)]
