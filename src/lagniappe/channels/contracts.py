@@ -80,6 +80,7 @@ class OutboundMessage:
     html: str
     language: str
     attachments: tuple[OutboundAttachment, ...] = ()
+    cc: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,19 @@ class DeliveryReceipt:
     external_id: str = ""
     detail: str = ""
     permanent: bool = False
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """A wire's report on a message we sent (an email bounce): not a customer's words.
+
+    An adapter that understands such reports offers `reports(envelope) -> list[DeliveryReport]`
+    next to `parse`; the funnel records them against our deliveries.
+    """
+
+    original_message_id: str
+    status: str
+    diagnostic: str
 
 
 class InboundAdapter(Protocol):

@@ -7,14 +7,16 @@ processing is idempotent, and a failure marks only its own envelope.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
 
 from lagniappe.channels import events, registry
-from lagniappe.channels.contracts import EnvelopeData, InboundMessage, ParseError
+from lagniappe.channels.contracts import DeliveryReport, EnvelopeData, InboundMessage, ParseError
 from lagniappe.channels.endpoints import endpoint_info
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
+from lagniappe.channels.outbound import delivery_bounce_record
 from lagniappe.conversations.contracts import ReceivedMessage
 from lagniappe.conversations.models import Message
 from lagniappe.conversations.services import message_receive
@@ -92,12 +94,14 @@ def process_envelope(envelope_id: int) -> list[Message]:
                 content_type=envelope.content_type,
                 received_at=envelope.received_at,
             )
-            parsed = registry.inbound_adapter(envelope.kind).parse(data)
+            adapter = registry.inbound_adapter(envelope.kind)
+            note = _reports_record(envelope.kind, getattr(adapter, "reports", None), data)
+            parsed = adapter.parse(data)
             messages = [_receive_one(data, item, index) for index, item in enumerate(parsed)]
             InboundEnvelope.objects.filter(pk=envelope.pk).update(
                 status=EnvelopeStatus.PROCESSED,
                 processed_at=clock.now(),
-                error="",
+                error=note,
                 attempts=envelope.attempts + 1,
                 message_ids=[m.pk for m in messages],
             )
@@ -111,6 +115,22 @@ def process_envelope(envelope_id: int) -> list[Message]:
         logger.exception("envelope %s failed unexpectedly", envelope_id)
         _envelope_fail(envelope_id, _describe(error))
         return []
+
+
+def _reports_record(
+    kind: str, reports: Callable[[EnvelopeData], list[DeliveryReport]] | None, data: EnvelopeData
+) -> str:
+    """Record the delivery reports (bounces) an adapter found; a note for those matching none."""
+    if reports is None:
+        return ""
+    unmatched = [
+        report.original_message_id or "(no original Message-ID)"
+        for report in reports(data)
+        if delivery_bounce_record(kind=kind, report=report) is None
+    ]
+    if not unmatched:
+        return ""
+    return f"delivery report for no message of ours: {', '.join(unmatched)}"[:10_000]
 
 
 def _describe(error: BaseException) -> str:

@@ -14,6 +14,7 @@ from django.db import transaction
 from lagniappe.channels import events, registry
 from lagniappe.channels.contracts import (
     DeliveryReceipt,
+    DeliveryReport,
     OutboundAttachment,
     OutboundMessage,
     SenderIdentity,
@@ -69,6 +70,7 @@ def _outbound_message(delivery: OutboundDelivery) -> OutboundMessage:
             OutboundAttachment(a.filename, a.content_type, a.file.name)
             for a in message.attachments.all()
         ),
+        cc=tuple(message.cc or ()),
     )
 
 
@@ -128,6 +130,39 @@ def _delivery_record(
             delivery.next_attempt_at = clock.now() + retry_delay(delivery.attempts)
             deliver_task.using(run_after=delivery.next_attempt_at).enqueue(delivery.pk)
         delivery.save()
+    return delivery
+
+
+def delivery_bounce_record(*, kind: str, report: DeliveryReport) -> OutboundDelivery | None:
+    """Mark the delivery a bounce names as failed, with the remote diagnostic.
+
+    Runs inside the inbound funnel's transaction. None when no delivery of ours carries the
+    reported id (someone else's bounce, or a forged one): the caller notes that on the envelope.
+    """
+    if not report.original_message_id:
+        return None
+    delivery = (
+        OutboundDelivery.objects.select_for_update()
+        .filter(kind=kind, external_id=report.original_message_id[:255])
+        .order_by("-pk")
+        .first()
+    )
+    if delivery is None:
+        return None
+    detail = " ".join(p for p in (report.status, report.diagnostic) if p) or "bounced"
+    already_failed = delivery.status == DeliveryStatus.FAILED
+    delivery.status = DeliveryStatus.FAILED
+    delivery.last_error = f"bounce: {detail}"[:10_000]
+    delivery.save(update_fields=["status", "last_error"])
+    if not already_failed:  # a second copy of the same bounce says nothing new
+        publish(
+            events.MessageFailed(
+                message_id=delivery.message_id,
+                delivery_id=delivery.pk,
+                brand_id=delivery.brand_id,
+                error=delivery.last_error[:500],
+            )
+        )
     return delivery
 
 

@@ -146,6 +146,8 @@ class Message(models.Model):
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     text = models.TextField(_("text"), blank=True)
     html = models.TextField(_("sanitised HTML"), blank=True)
+    # Email addresses copied on an outbound email reply; other channels leave it empty.
+    cc = models.JSONField(_("cc"), default=list, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     author_agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -20,6 +20,7 @@ from lagniappe.conversations.models import (
     Priority,
     Tag,
 )
+from lagniappe.conversations.recipients import cc_addresses_clean
 from lagniappe.conversations.selectors import (
     message_by_brand_external_ids,
     message_by_endpoint_external_id,
@@ -27,6 +28,7 @@ from lagniappe.conversations.selectors import (
 from lagniappe.conversations.threads import thread_find, thread_key_add, thread_keys_record
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
+from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.errors import Conflict, InvalidInput, InvalidTransition
 from lagniappe.core.events import publish
 from lagniappe.core.sanitising import html_sanitise, html_to_text, text_to_html
@@ -216,10 +218,12 @@ def message_send(
     attachments: Sequence[AttachmentUpload] = (),
     expected_version: int | None = None,
     attachment_ids: Sequence[int] = (),
+    cc: Sequence[str] = (),
 ) -> Message:
     """Write an agent's reply and its delivery record in one transaction.
 
-    `attachment_ids` names files uploaded earlier to this conversation and not yet sent.
+    `attachment_ids` names files uploaded earlier to this conversation and not yet sent;
+    `cc` are addresses an email reply is copied to (other channels cannot carry them).
     """
     conversation = _locked(conversation)
     _version_check(conversation, expected_version)
@@ -230,6 +234,9 @@ def message_send(
     if not text.strip() and not html.strip():
         raise InvalidInput("A reply needs text.", details={"text": ""})
     clean_html = html_sanitise(html) if html else text_to_html(text)
+    copied = cc_addresses_clean(cc)
+    if copied and conversation.channel_kind != ChannelKind.EMAIL:
+        raise InvalidInput("Only an email reply can be copied.", details={"cc": copied})
     now = clock.now()
     message = Message.objects.create(
         conversation=conversation,
@@ -240,6 +247,7 @@ def message_send(
         subject=(subject or conversation.subject)[:300],
         text=(text or html_to_text(clean_html))[:MAX_TEXT_CHARACTERS],
         html=clean_html,
+        cc=copied,
         language=conversation.language,
         author_agent_id=author_id,
         created_at=now,

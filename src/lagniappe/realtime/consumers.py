@@ -16,10 +16,11 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.generic.websocket import WebsocketConsumer
 
+from lagniappe.channels.chat import outbound as chat
 from lagniappe.conversations.access import access_conversation_by_id
 from lagniappe.core.errors import NotFound
 from lagniappe.realtime import fragments, groups, publish
-from lagniappe.realtime.presence import LEFT, STATES, VIEWING, Peer, presence_html
+from lagniappe.realtime.presence import LEFT, STATES, TYPING, VIEWING, Peer, presence_html
 from lagniappe.realtime.supervision import SUPERVISING_ROLES, board_html
 from lagniappe.staff.models import Agent
 from lagniappe.staff.selectors import agent_scope
@@ -95,6 +96,20 @@ class AgentConsumer(WebsocketConsumer):
             self._subscribe(frame.get("conversation_id"))
         elif kind in STATES and self.conversation_id is not None:
             self._announce(str(kind), reply=False)
+            if kind == TYPING:  # a chat visitor sees it too (no one listens on other channels)
+                self._group_send(
+                    chat.conversation_group(self.conversation_id),
+                    {"type": chat.PUSH, "frame": chat.TYPING_FRAME},
+                )
+        elif kind == "read" and self.conversation_id is not None:
+            self._chat_seen(self.conversation_id)
+
+    def _chat_seen(self, conversation_id: int) -> None:
+        """The conversation is on this agent's screen: a chat visitor gets read marks."""
+        self._group_send(
+            chat.conversation_group(conversation_id),
+            {"type": chat.SEEN, "conversation_id": conversation_id},
+        )
 
     # -- conversation subscription and presence ------------------------------------------
 
@@ -113,6 +128,7 @@ class AgentConsumer(WebsocketConsumer):
         self.peers = {}
         self._join(groups.conversation_group(raw_id))
         self._announce(VIEWING, reply=True)
+        self._chat_seen(raw_id)
 
     def _leave_conversation(self) -> None:
         if self.conversation_id is None:
@@ -193,6 +209,7 @@ class AgentConsumer(WebsocketConsumer):
                 continue
             elif kind == "message":
                 self._push(fragments.message_fragment(self.agent, conversation, object_id))
+                self._chat_seen(conversation.pk)
             elif kind == "note":
                 self._push(fragments.note_fragment(self.agent, conversation, object_id))
             elif kind == "controls":

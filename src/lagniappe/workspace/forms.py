@@ -12,9 +12,13 @@ from django.conf import settings
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from lagniappe.conversations.attachments import attachment_filename_clean, attachment_validate
+from lagniappe.conversations.contracts import AttachmentUpload
 from lagniappe.conversations.models import Priority
+from lagniappe.conversations.recipients import MAX_CC_ADDRESSES, cc_addresses_clean
 from lagniappe.conversations.states import Status
 from lagniappe.core.channel_kinds import ChannelKind
+from lagniappe.core.errors import InvalidInput, PayloadTooLarge
 from lagniappe.core.languages import Language, language_normalise
 
 EMPTY_CHOICE = ("", "—")
@@ -128,12 +132,112 @@ class BulkAction(forms.Form):
         return cleaned
 
 
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe: FileField cleans one)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", _MultipleFileInput(attrs={"id": "reply-attachments"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(_MultipleFileField, self).clean(f, initial) for f in files if f]
+
+
+# Enter sends, Shift+Enter breaks the line; never while an input method (Chinese, Japanese)
+# is composing, where Enter confirms the candidate.
+_QUICK_SEND_KEYDOWN = (
+    "if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) "
+    "{ event.preventDefault(); this.form.requestSubmit(); }"
+)
+
+
 class ReplyForm(forms.Form):
+    """The composer, fitted to the conversation's channel: email has a subject, cc and
+    attachments; chat is one line sent with Enter; every other channel is text only."""
+
     text = forms.CharField(
         label=_("Reply to the customer"),
         widget=forms.Textarea(attrs={"rows": 4, "id": "reply-text"}),
         max_length=200_000,
     )
+    subject = forms.CharField(
+        label=_("Subject"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"id": "reply-subject"}),
+    )
+    cc = forms.CharField(
+        label=_("Cc (comma-separated email addresses)"),
+        required=False,
+        max_length=10_000,
+        widget=forms.TextInput(attrs={"id": "reply-cc", "autocomplete": "email"}),
+    )
+    attachments = _MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args: Any, channel_kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.channel_kind = channel_kind
+        if channel_kind != ChannelKind.EMAIL:
+            for name in ("subject", "cc", "attachments"):
+                del self.fields[name]
+        if channel_kind == ChannelKind.CHAT:
+            self.fields["text"].label = _("Message (Enter sends, Shift+Enter for a new line)")
+            self.fields["text"].widget = forms.Textarea(
+                attrs={
+                    "rows": 1,
+                    "id": "reply-text",
+                    "class": "quick-send",
+                    "enterkeyhint": "send",
+                    "hx-on:keydown": _QUICK_SEND_KEYDOWN,
+                }
+            )
+
+    @property
+    def is_email(self) -> bool:
+        return self.channel_kind == ChannelKind.EMAIL
+
+    def clean_cc(self) -> list[str]:
+        try:
+            return cc_addresses_clean((self.cleaned_data.get("cc") or "").split(","))
+        except InvalidInput as error:
+            bad = error.details.get("cc")
+            if bad:
+                raise forms.ValidationError(
+                    _("Not a valid email address: %(address)s"), params={"address": bad}
+                ) from None
+            raise forms.ValidationError(
+                _("At most %(limit)d cc addresses."), params={"limit": MAX_CC_ADDRESSES}
+            ) from None
+
+    def clean_attachments(self) -> list[AttachmentUpload]:
+        """The files as uploads, checked as conversations.attachments checks every file (size,
+        blocked types) so a refusal is a form error before anything is stored."""
+        limit = settings.LAGNIAPPE_MAX_ATTACHMENT_BYTES
+        uploads = []
+        for file in self.cleaned_data.get("attachments") or []:
+            name = attachment_filename_clean(file.name or "")
+            if file.size is not None and file.size > limit:  # before reading it into memory
+                raise forms.ValidationError(
+                    _("%(name)s is larger than allowed."), params={"name": name}
+                )
+            upload = AttachmentUpload(name, file.content_type or "", file.read())
+            try:
+                attachment_validate(upload)
+            except PayloadTooLarge:
+                raise forms.ValidationError(
+                    _("%(name)s is larger than allowed."), params={"name": name}
+                ) from None
+            except InvalidInput:
+                raise forms.ValidationError(
+                    _("%(name)s: this type of file is not accepted."), params={"name": name}
+                ) from None
+            uploads.append(upload)
+        return uploads
 
 
 class NoteForm(forms.Form):

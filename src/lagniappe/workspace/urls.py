@@ -3,6 +3,7 @@ from django.urls import path
 from lagniappe.workspace.views import (
     account,
     attachments,
+    composer_hints,
     conversation,
     customer,
     inbox,
@@ -53,6 +54,11 @@ urlpatterns = [
         "conversations/<int:conversation_id>/transfer",
         conversation.conversation_transfer_view,
         name="conversation-transfer",
+    ),
+    path(
+        "conversations/<int:conversation_id>/composer-hints",
+        composer_hints.conversation_composer_hints,
+        name="conversation-composer-hints",
     ),
     path(
         "conversations/<int:conversation_id>/suggested-articles",

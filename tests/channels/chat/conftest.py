@@ -37,10 +37,13 @@ class VisitorSocket(ApplicationCommunicator):  # type: ignore[misc]
         )
 
     async def connect(self, timeout: float = 2) -> tuple[bool, int | None]:
+        """Accepted: the first frame, `status`, is kept in self.status."""
         await self.send_input({"type": "websocket.connect"})
         answer = await self.receive_output(timeout)
         if answer["type"] == "websocket.close":
             return False, answer.get("code", 1000)
+        self.status = await self.receive_json(timeout)
+        assert self.status["type"] == "status", self.status
         return True, None
 
     async def send_text(self, text: str) -> None:

@@ -40,7 +40,14 @@ def message_frame_read(frame: Any) -> VisitorMessage:
 
 
 def envelope_raw(
-    *, visitor: str, frame: str, user_id: str = "", language: str = "", page: str = ""
+    *,
+    visitor: str,
+    frame: str,
+    user_id: str = "",
+    language: str = "",
+    page: str = "",
+    name: str = "",
+    email: str = "",
 ) -> bytes:
     """What the consumer stores: the frame exactly as received, with the verified sender."""
     wrapped = {
@@ -50,6 +57,11 @@ def envelope_raw(
         "page": page,
         "frame": frame,
     }
+    # The pre-chat form's answers (services.visitor_profile_set), only when given.
+    if name:
+        wrapped["name"] = name
+    if email:
+        wrapped["email"] = email
     return json.dumps(wrapped, ensure_ascii=False).encode()
 
 
@@ -78,12 +90,14 @@ class ChatAdapter:
         if isinstance(email, str) and email.strip():
             identities.append(SenderIdentity("email", email.strip()))
         language = wrapped.get("language")
+        name = wrapped.get("name")
         page = wrapped.get("page")
         return [
             InboundMessage(
                 external_id=external_id_for(visitor, message.client_id),
                 identities=tuple(identities),
                 text=message.text,
+                sender_name=name.strip()[:200] if isinstance(name, str) else "",
                 language=language[:16] if isinstance(language, str) else "",
                 metadata={"page": page[:2000]} if isinstance(page, str) and page else {},
                 # One visitor's messages thread into their latest conversation (a closed one

@@ -20,6 +20,10 @@ logger = logging.getLogger("lagniappe.channels.chat")
 
 # The layer message's `type`: Channels calls VisitorConsumer.chat_message.
 PUSH = "chat.message"
+# Sent by realtime's AgentConsumer when an agent has the conversation on screen:
+# VisitorConsumer.chat_seen answers the visitor with a read mark.
+SEEN = "chat.seen"
+TYPING_FRAME = {"type": "typing", "from": "agent"}
 
 
 def conversation_group(conversation_id: int) -> str:

@@ -33,3 +33,30 @@ def visitor_messages_after(endpoint_id: int, visitor: str, last_seq: int) -> Que
         .values_list("pk", flat=True)[:MAX_RESUME_MESSAGES]
     )
     return Message.objects.filter(pk__in=list(newest)).order_by("pk")
+
+
+def visitor_last_seq(endpoint_id: int, visitor: str) -> int:
+    """The newest message id (either direction) the visitor can see; 0 when none."""
+    ids = visitor_conversation_ids(endpoint_id, visitor)
+    newest = (
+        Message.objects.filter(conversation_id__in=ids)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return newest or 0
+
+
+def visitor_last_inbound_seq(conversation_id: int, visitor: str) -> int:
+    """The visitor's newest message in the conversation; 0 when none."""
+    newest = (
+        Message.objects.filter(
+            conversation_id=conversation_id,
+            direction=Direction.INBOUND,
+            external_id__startswith=f"{visitor}:",
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return newest or 0

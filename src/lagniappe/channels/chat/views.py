@@ -12,7 +12,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from lagniappe.channels.chat.consumers import endpoint_for_key, origin_allowed
+from lagniappe.channels.chat.services import visitor_profile_set
 from lagniappe.channels.chat.tokens import visitor_from_token, visitor_token_issue
+from lagniappe.core.actors import Actor
 
 _WIDGET = Path(__file__).parent / "static" / "channel_chat" / "widget.js"
 MAX_SESSION_BODY = 4096
@@ -36,7 +38,9 @@ def widget_js(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # a cross-site call without cookies: the token, not a session, is the credential
 def session(request: HttpRequest, public_key: str) -> HttpResponse:
-    """POST: keep the visitor's token when it is still valid, or issue a new one."""
+    """POST {token[, name, email]}: keep the visitor's token when it is still valid, or issue
+    a new one; store the pre-chat (or offline) form's answers when given. The answer says
+    whether the widget asks for them before the first message (settings["prechat"])."""
     endpoint = endpoint_for_key(public_key)
     origin = request.headers.get("Origin", "")
     if endpoint is None:
@@ -54,8 +58,19 @@ def session(request: HttpRequest, public_key: str) -> HttpResponse:
         body = json.loads(request.body[:MAX_SESSION_BODY] or b"{}")
     except ValueError:
         body = {}
-    token = body.get("token") if isinstance(body, dict) else None
-    if isinstance(token, str) and visitor_from_token(public_key, token) is not None:
-        return JsonResponse({"token": token}, headers=cors)
-    _, token = visitor_token_issue(public_key)
-    return JsonResponse({"token": token}, headers=cors)
+    if not isinstance(body, dict):
+        body = {}
+    token = body.get("token")
+    visitor = visitor_from_token(public_key, token) if isinstance(token, str) else None
+    if visitor is None:
+        visitor, token = visitor_token_issue(public_key)
+    if body.get("name") or body.get("email"):
+        visitor_profile_set(
+            actor=Actor.customer(f"chat visitor {visitor}"),
+            endpoint=endpoint,
+            visitor=visitor,
+            name=body.get("name"),
+            email=body.get("email"),
+        )
+    answer = {"token": token, "prechat": bool(endpoint.settings.get("prechat"))}
+    return JsonResponse(answer, headers=cors)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from lagniappe.channels.contracts import EnvelopeData, InboundMessage, ParseError, SenderIdentity
+from lagniappe.channels.contracts import (
+    DeliveryReport,
+    EnvelopeData,
+    InboundMessage,
+    ParseError,
+    SenderIdentity,
+)
 from lagniappe.conversations.attachments import attachment_validate
 from lagniappe.conversations.contracts import AttachmentUpload
 from lagniappe.core.errors import DomainError
-from lagniappe.engines.mail import MailParseError, ParsedEmail, email_parse, subject_key
+from lagniappe.engines.mail import (
+    MailParseError,
+    ParsedEmail,
+    bounce_read,
+    email_parse,
+    subject_key,
+)
 
 
 def _attachments(parsed: ParsedEmail) -> tuple[tuple[AttachmentUpload, ...], list[str]]:
@@ -45,7 +57,16 @@ def _metadata(parsed: ParsedEmail, refused: list[str]) -> dict[str, str]:
 
 
 class EmailAdapter:
+    def reports(self, envelope: EnvelopeData) -> list[DeliveryReport]:
+        """A bounce (RFC 3464 DSN) about one of our messages; parse() ignores such mail."""
+        bounce = bounce_read(envelope.raw)
+        if bounce is None:
+            return []
+        return [DeliveryReport(bounce.original_message_id, bounce.status, bounce.diagnostic)]
+
     def parse(self, envelope: EnvelopeData) -> list[InboundMessage]:
+        if bounce_read(envelope.raw) is not None:
+            return []  # the mailer-daemon is not a customer: reports() carries the facts
         try:
             parsed = email_parse(envelope.raw)
         except MailParseError as error:

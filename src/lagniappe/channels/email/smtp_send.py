@@ -65,6 +65,9 @@ def email_build(
     from_name = str(settings.get("from_name", "")).strip()
     mail["From"] = Address(display_name=from_name, addr_spec=address) if address else ""
     mail["To"] = ", ".join(recipients[:1])
+    cc = [address for address in message.cc if "@" in address]
+    if cc:
+        mail["Cc"] = ", ".join(cc)
     mail["Subject"] = reply_subject(message, conversation_subject)
     mail["Date"] = formatdate(localtime=False, usegmt=True)
     mail["Message-ID"] = message_id_new(address)
@@ -93,7 +96,7 @@ def email_build(
             subtype=subtype or "octet-stream",
             filename=attachment.filename,  # non-ASCII names: RFC 2231 by policy SMTP
         )
-    return mail, recipients[:1]
+    return mail, recipients[:1] + cc if recipients else []
 
 
 def _smtp_open(config: SmtpSettings) -> smtplib.SMTP:

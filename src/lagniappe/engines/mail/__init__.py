@@ -4,6 +4,7 @@ Pure Python (stdlib `email` with policy.default, charset-normalizer for undeclar
 """
 
 from lagniappe.engines.mail.charsets import bytes_decode, charset_normalise
+from lagniappe.engines.mail.dsn import Bounce, bounce_read
 from lagniappe.engines.mail.loops import (
     AutoReplyDecision,
     auto_reply_allowed,
@@ -19,6 +20,7 @@ from lagniappe.engines.mail.subjects import SubjectKey, subject_key, subject_tic
 __all__ = [
     "Address",
     "AutoReplyDecision",
+    "Bounce",
     "MailAttachment",
     "MailParseError",
     "ParsedEmail",
@@ -26,6 +28,7 @@ __all__ = [
     "auto_reply_allowed",
     "auto_reply_blocked_reason",
     "auto_reply_rate_allowed",
+    "bounce_read",
     "bytes_decode",
     "charset_normalise",
     "email_parse",

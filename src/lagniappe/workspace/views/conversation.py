@@ -32,6 +32,7 @@ from lagniappe.conversations.updates import ConversationChanges, conversation_up
 from lagniappe.core import clock
 from lagniappe.core.errors import DomainError, InvalidInput
 from lagniappe.customers.selectors import identity_list_for_customer
+from lagniappe.engines.mail import subject_key
 from lagniappe.staff.selectors import agent_list_for_brand, team_list_for_brand
 from lagniappe.workspace.errors import not_found_as_404, refusal_message
 from lagniappe.workspace.forms import (
@@ -102,6 +103,16 @@ def _controls_context(conversation: Conversation) -> dict[str, Any]:
     }
 
 
+def _reply_form(conversation: Conversation, data: Any = None, files: Any = None) -> ReplyForm:
+    """The composer for the conversation's channel; an email reply's subject starts as
+    "Re: <the conversation's subject>" (once: a subject that is a reply already stays)."""
+    base = conversation.subject.strip()
+    subject = base if not base or subject_key(base).is_reply else f"Re: {base}"
+    return ReplyForm(
+        data, files, channel_kind=conversation.channel_kind, initial={"subject": subject}
+    )
+
+
 def _refusal(request: HttpRequest, conversation_id: int, error: DomainError) -> HttpResponse:
     """A refused change: for htmx a partial into the page's message area (htmx is told to
     swap 409 and 422 answers), otherwise a flash message and back to the page."""
@@ -148,7 +159,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
             recent,
         )
         % {"count": recent, "days": RECENT_CONTACT_DAYS},
-        "reply_form": ReplyForm(),
+        "reply_form": _reply_form(conversation),
         "note_form": NoteForm(),
     }
     return render(request, "workspace/conversation.html", context)
@@ -175,15 +186,19 @@ def _with_controls(
 def conversation_reply(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     conversation = access_conversation_by_id(viewer.scope, conversation_id)
-    form = ReplyForm(request.POST)
+    form = _reply_form(conversation, request.POST, request.FILES)
     if not form.is_valid():
         return _refusal(request, conversation_id, _invalid(form))
+    data = form.cleaned_data
     try:
         sent = message_send(
             actor=viewer.actor,
             conversation=conversation,
             author_id=viewer.agent.pk,
-            text=form.cleaned_data["text"],
+            text=data["text"],
+            subject=data.get("subject", ""),
+            cc=data.get("cc", ()),
+            attachments=data.get("attachments", ()),
         )
     except DomainError as error:
         return _refusal(request, conversation_id, error)

@@ -12,15 +12,28 @@
   var BASE = new URL(script.src, location.href).origin;
   var STRINGS = {
     en: ["Chat with us", "Close chat", "Write a message…", "Send", "Connecting…",
-         "Message too long", "Not delivered", "Sending…"],
+         "Message too long", "Not delivered", "Sending…", "Your name (optional)",
+         "Email (optional)", "Start chat", "Typing…", "Delivered", "Read",
+         "Nobody is available right now. Leave your email and a message: we will reply by email.",
+         "Email"],
     "zh-Hant": ["與我們對話", "關閉對話", "輸入訊息…", "傳送", "連線中…",
-                "訊息太長", "未送達", "傳送中…"],
+                "訊息太長", "未送達", "傳送中…", "您的姓名(選填)", "電子郵件(選填)",
+                "開始對話", "輸入中…", "已送達", "已讀",
+                "目前沒有客服人員在線。請留下電子郵件和訊息,我們會以電子郵件回覆。", "電子郵件"],
     "zh-Hans": ["与我们对话", "关闭对话", "输入消息…", "发送", "连接中…",
-                "消息太长", "未送达", "发送中…"],
+                "消息太长", "未送达", "发送中…", "您的姓名(选填)", "电子邮件(选填)",
+                "开始对话", "输入中…", "已送达", "已读",
+                "目前没有客服在线。请留下电子邮件和消息,我们会通过电子邮件回复。", "电子邮件"],
     ja: ["チャットで相談", "チャットを閉じる", "メッセージを入力…", "送信", "接続中…",
-         "メッセージが長すぎます", "送信できませんでした", "送信中…"],
+         "メッセージが長すぎます", "送信できませんでした", "送信中…", "お名前(任意)",
+         "メールアドレス(任意)", "チャットを開始", "入力中…", "配信済み", "既読",
+         "ただいま対応できる担当者がいません。メールアドレスとメッセージを残してください。メールでご返信します。",
+         "メールアドレス"],
     id: ["Chat dengan kami", "Tutup chat", "Tulis pesan…", "Kirim", "Menghubungkan…",
-         "Pesan terlalu panjang", "Tidak terkirim", "Mengirim…"]
+         "Pesan terlalu panjang", "Tidak terkirim", "Mengirim…", "Nama Anda (opsional)",
+         "Email (opsional)", "Mulai chat", "Mengetik…", "Terkirim", "Dibaca",
+         "Tidak ada petugas yang tersedia. Tinggalkan email dan pesan Anda: kami akan membalas lewat email.",
+         "Email"]
   };
   function pickLanguage(tag) {
     tag = (tag || "en").toLowerCase();
@@ -42,8 +55,11 @@
     try {
       var s = JSON.parse(localStorage.getItem(STORE) || "{}");
       return { token: s.token || "", lastSeq: s.lastSeq || 0, outbox: s.outbox || [],
-               log: s.log || [] };
-    } catch (e) { return { token: "", lastSeq: 0, outbox: [], log: [] }; }
+               log: s.log || [], email: s.email || "", asked: s.asked || false,
+               readUpTo: s.readUpTo || 0 };
+    } catch (e) {
+      return { token: "", lastSeq: 0, outbox: [], log: [], email: "", asked: false, readUpTo: 0 };
+    }
   }
   function save() {
     state.log = state.log.slice(-100);
@@ -73,7 +89,10 @@
     ".lgc-form{display:flex;border-top:1px solid #ddd}.lgc-form textarea{flex:1;border:0;" +
     "padding:8px;font:inherit;resize:none}.lgc-form button{border:0;background:#1f4e79;" +
     "color:#fff;padding:0 14px;cursor:pointer}.lgc-status{font-size:12px;color:#666;" +
-    "padding:2px 8px}@media (max-width:480px){.lgc-panel{right:0;bottom:0;width:100vw;" +
+    "padding:2px 8px}.lgc-pre{display:flex;flex-direction:column;gap:6px;padding:8px;" +
+    "border-top:1px solid #ddd}.lgc-pre[hidden],.lgc-form[hidden],.lgc-off[hidden]{display:none}" +
+    ".lgc-pre input{font:inherit;padding:6px}.lgc-off{padding:6px 8px;background:#fff4d6}" +
+    "@media (max-width:480px){.lgc-panel{right:0;bottom:0;width:100vw;" +
     "max-width:100vw;height:100vh;max-height:100vh;border-radius:0}}";
   document.head.appendChild(css);
 
@@ -112,9 +131,31 @@
   send.type = "submit";
   form.appendChild(input);
   form.appendChild(send);
+  // Pre-chat form (settings "prechat") and the offline form (email required): one form.
+  var pre = el("form", "lgc-pre");
+  pre.hidden = true;
+  var nameInput = el("input"), emailInput = el("input");
+  nameInput.maxLength = 200;
+  nameInput.autocomplete = "name";
+  emailInput.type = "email";
+  emailInput.maxLength = 254;
+  emailInput.autocomplete = "email";
+  [[nameInput, T[8]], [emailInput, T[9]]].forEach(function (pair) {
+    pair[0].placeholder = pair[1];
+    pair[0].setAttribute("aria-label", pair[1]);
+    pre.appendChild(pair[0]);
+  });
+  var start = el("button", "", T[10]);
+  start.type = "submit";
+  pre.appendChild(start);
+  var offline = el("div", "lgc-off", T[14]);
+  offline.hidden = true;
+  offline.setAttribute("role", "status");
   panel.appendChild(head);
+  panel.appendChild(offline);
   panel.appendChild(log);
   panel.appendChild(status);
+  panel.appendChild(pre);
   panel.appendChild(form);
   document.body.appendChild(panel);
   document.body.appendChild(button);
@@ -123,7 +164,11 @@
     open = show;
     panel.hidden = !show;
     button.setAttribute("aria-expanded", String(show));
-    if (show) { input.focus(); log.scrollTop = log.scrollHeight; } else { button.focus(); }
+    if (show) {
+      (pre.hidden ? input : nameInput).focus();
+      log.scrollTop = log.scrollHeight;
+      markRead();
+    } else { button.focus(); }
   }
   button.addEventListener("click", function () { toggle(!open); });
   close.addEventListener("click", function () { toggle(false); });
@@ -132,10 +177,49 @@
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); submit(); }
   });
   form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
+  var typingSent = 0, typingIdle = null, agentTyping = null, offlineTimer = null;
+  var isOffline = false, prechat = false;
+  input.addEventListener("input", function () {
+    var now = Date.now();
+    if (now - typingSent > 3000) { typingSent = now; transmit({ type: "typing" }); }
+    clearTimeout(typingIdle);
+    typingIdle = setTimeout(stopTyping, 5000);
+  });
+  function stopTyping() {
+    if (typingSent) { typingSent = 0; transmit({ type: "typing", active: false }); }
+  }
+  // Shown before the first message: the pre-chat form when asked for, or the offline form
+  // (email required) when nobody is there and no email was given yet.
+  function showForms() {
+    var needEmail = isOffline && !state.email;
+    var ask = !state.log.length && !state.asked && (prechat || needEmail);
+    pre.hidden = !ask;
+    form.hidden = ask;
+    emailInput.required = needEmail;
+    emailInput.placeholder = needEmail ? T[15] : T[9];
+    emailInput.setAttribute("aria-label", emailInput.placeholder);
+  }
+  pre.addEventListener("submit", function (e) {
+    e.preventDefault();
+    state.asked = true;
+    state.email = emailInput.value.trim();
+    save();
+    session({ name: nameInput.value.trim(), email: state.email }).then(function () {
+      showForms();
+      input.focus();
+    }, function () { state.asked = false; });
+  });
+  function markRead() {
+    if (open && state.lastSeq > state.readUpTo) {
+      state.readUpTo = state.lastSeq;
+      transmit({ type: "read", seq: state.lastSeq });
+    }
+  }
 
   function render(item) {
     var li = el("li", item.from === "agent" ? "lgc-agent" : "lgc-visitor", item.text);
     if (item.client_id) li.id = "lgc-" + item.client_id;
+    if (item.from !== "agent" && item.seq) li.setAttribute("data-seq", item.seq);
     if (item.pending) li.appendChild(el("div", "lgc-note", T[7]));
     log.appendChild(li);
     log.scrollTop = log.scrollHeight;
@@ -158,6 +242,8 @@
     save();
     render({ from: "visitor", text: text, client_id: item.client_id, pending: true });
     input.value = "";
+    clearTimeout(typingIdle);
+    typingSent = 0;  // the message itself ends "typing" on the agent's side
     transmit(item);
   }
   function transmit(item) {
@@ -170,7 +256,32 @@
   function onFrame(frame) {
     if (frame.type === "ack") {
       unqueue(frame.client_id);
-      markDone(frame.client_id);
+      markDone(frame.client_id, T[12]);
+      var acked = document.getElementById("lgc-" + frame.client_id);
+      if (acked) acked.setAttribute("data-seq", frame.seq);
+    } else if (frame.type === "read") {
+      var sent = log.querySelectorAll("li[data-seq]");
+      for (var i = 0; i < sent.length; i++) {
+        if (+sent[i].getAttribute("data-seq") <= frame.seq) {
+          var note = sent[i].querySelector(".lgc-note");
+          if (note) { note.textContent = T[13]; } else {
+            sent[i].appendChild(el("div", "lgc-note", T[13]));
+          }
+        }
+      }
+    } else if (frame.type === "typing") {
+      status.textContent = T[11];
+      clearTimeout(agentTyping);
+      agentTyping = setTimeout(function () { status.textContent = ""; }, 6000);
+    } else if (frame.type === "status") {
+      // Offline until an agent answers: wait a moment before saying so (no flicker).
+      clearTimeout(offlineTimer);
+      var apply = function () {
+        isOffline = !frame.online;
+        offline.hidden = frame.online;
+        showForms();
+      };
+      if (frame.online || frame.reason) apply(); else offlineTimer = setTimeout(apply, 1500);
     } else if (frame.type === "message") {
       state.lastSeq = Math.max(state.lastSeq, frame.seq);
       if (!seen[frame.seq]) {
@@ -178,7 +289,12 @@
         state.log.push({ seq: frame.seq, from: frame.from, text: frame.text,
                          client_id: frame.client_id });
         var mine = frame.client_id && document.getElementById("lgc-" + frame.client_id);
-        if (mine) { unqueue(frame.client_id); markDone(frame.client_id); } else { render(frame); }
+        if (mine) {
+          unqueue(frame.client_id);
+          markDone(frame.client_id, T[12]);
+          mine.setAttribute("data-seq", frame.seq);
+        } else { render(frame); }
+        if (frame.from === "agent") { status.textContent = ""; markRead(); }
       }
     } else if (frame.type === "resumed") {
       state.lastSeq = Math.max(state.lastSeq, frame.last_seq);
@@ -189,13 +305,17 @@
     save();
   }
 
-  function session() {
+  function session(extra) {
+    var body = extra || {};
+    body.token = state.token;
     return fetch(BASE + "/chat/" + encodeURIComponent(KEY) + "/session", {
-      method: "POST", body: JSON.stringify({ token: state.token }),
+      method: "POST", body: JSON.stringify(body),
       headers: { "Content-Type": "text/plain" }
     }).then(function (r) { return r.json(); }).then(function (data) {
       if (!data.token) throw new Error("no token");
       state.token = data.token;
+      prechat = !!data.prechat;
+      showForms();
       save();
     });
   }
