@@ -15,9 +15,10 @@ from django.urls import reverse
 from lagniappe.channels import inbound
 from lagniappe.channels.models import EnvelopeStatus, InboundEnvelope
 from lagniappe.conversations.attachments import attachment_create
+from lagniappe.conversations.changes import conversation_set_tags
 from lagniappe.conversations.contracts import AttachmentUpload
 from lagniappe.conversations.models import Attachment, Conversation, Message
-from lagniappe.conversations.services import conversation_set_tags, message_send, note_add
+from lagniappe.conversations.services import message_send, note_add
 from lagniappe.core.actors import SYSTEM
 from lagniappe.core.models import AuditEvent
 from lagniappe.staff.services import agent_create, skill_grant

@@ -384,7 +384,8 @@ def test_cursor_pagination(world, api_as):  # type: ignore[no-untyped-def]
 
 
 def _conversations(world: Any, count: int) -> None:
-    from lagniappe.conversations.services import conversation_create, conversation_set_tags
+    from lagniappe.conversations.changes import conversation_set_tags
+    from lagniappe.conversations.services import conversation_create
 
     for n in range(count):
         customer = customer_create(

@@ -15,9 +15,10 @@ from django_tasks_db.models import DBTaskResult
 from lagniappe.channels import inbound
 from lagniappe.channels.models import DeliveryStatus, Endpoint, OutboundDelivery
 from lagniappe.conversations.attachments import attachment_create
+from lagniappe.conversations.changes import conversation_set_status
 from lagniappe.conversations.contracts import AttachmentUpload
 from lagniappe.conversations.models import Attachment, Conversation, Message, Note
-from lagniappe.conversations.services import conversation_set_status, message_send
+from lagniappe.conversations.services import message_send
 from lagniappe.core.actors import SYSTEM
 from lagniappe.staff.services import agent_create
 

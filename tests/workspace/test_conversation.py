@@ -12,7 +12,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 def test_page_shows_messages_customer_and_labelled_forms(world, signed_in, inbound_conversation):
     earlier = inbound_conversation(world.insurer_api, text="第一次聯絡")
-    from lagniappe.conversations.services import conversation_set_status
+    from lagniappe.conversations.changes import conversation_set_status
     from lagniappe.core.actors import SYSTEM
 
     conversation_set_status(actor=SYSTEM, conversation=earlier, status=Status.CLOSED)

@@ -1,7 +1,7 @@
 import re
 
+from lagniappe.conversations.changes import conversation_assign, conversation_set_status
 from lagniappe.conversations.models import Conversation
-from lagniappe.conversations.services import conversation_assign, conversation_set_status
 from lagniappe.conversations.states import Status
 from lagniappe.core.actors import SYSTEM
 from lagniappe.staff.models import Team
@@ -67,7 +67,7 @@ def test_filters_narrow_the_list(world, signed_in, inbound_conversation):
     en = inbound_conversation(world.insurer_api, email="b@x.tw", text="Hello", language="en")
     bank = inbound_conversation(world.bank_api, email="c@x.jp", language="ja")
     conversation_assign(actor=SYSTEM, conversation=en, assignee_id=world.insurer_agent.pk)
-    from lagniappe.conversations.services import conversation_set_priority, conversation_set_tags
+    from lagniappe.conversations.changes import conversation_set_priority, conversation_set_tags
 
     conversation_set_priority(actor=SYSTEM, conversation=zh, priority=4)
     conversation_set_tags(actor=SYSTEM, conversation=zh, tags=["理賠"])

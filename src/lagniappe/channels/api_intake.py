@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from lagniappe.channels.inbound import accept_and_process
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
-from lagniappe.conversations.models import Conversation, Message, Priority
-from lagniappe.conversations.selectors import message_by_endpoint_external_id
-from lagniappe.conversations.services import (
+from lagniappe.conversations.changes import (
     conversation_assign,
     conversation_set_priority,
     conversation_set_tags,
 )
+from lagniappe.conversations.models import Conversation, Message, Priority
+from lagniappe.conversations.selectors import message_by_endpoint_external_id
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import InvalidInput
 from lagniappe.core.services import audit_record

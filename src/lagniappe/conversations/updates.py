@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from lagniappe.conversations.models import Conversation
-from lagniappe.conversations.services import (
+from lagniappe.conversations.changes import (
     conversation_assign,
     conversation_set_priority,
     conversation_set_status,
     conversation_set_tags,
 )
+from lagniappe.conversations.models import Conversation
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import Conflict
 

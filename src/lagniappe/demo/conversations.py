@@ -6,16 +6,15 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from lagniappe.conversations.contracts import ReceivedMessage
-from lagniappe.conversations.models import Conversation
-from lagniappe.conversations.services import (
+from lagniappe.conversations.changes import (
     conversation_assign,
     conversation_set_priority,
     conversation_set_status,
     conversation_set_tags,
-    message_receive,
-    message_send,
 )
+from lagniappe.conversations.contracts import ReceivedMessage
+from lagniappe.conversations.models import Conversation
+from lagniappe.conversations.services import message_receive, message_send
 from lagniappe.conversations.states import Status
 from lagniappe.core.actors import Actor
 from lagniappe.core.channel_kinds import ChannelKind

@@ -42,8 +42,8 @@ from lagniappe.channels.chat.status import (
 from lagniappe.channels.chat.tokens import host_user_verified, visitor_from_token
 from lagniappe.channels.contracts import ParseError
 from lagniappe.channels.models import Endpoint
+from lagniappe.conversations.changes import conversation_set_tags
 from lagniappe.conversations.models import Conversation, Direction, Message
-from lagniappe.conversations.services import conversation_set_tags
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.channel_kinds import ChannelKind

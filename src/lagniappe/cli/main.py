@@ -1,7 +1,8 @@
 """The `lagniappe` command (also `python -m lagniappe`).
 
-serve, worker, migrate, demo, createadmin, token create, check. Settings: embedded by default,
-production with LAGNIAPPE_ENV=production; DJANGO_SETTINGS_MODULE, when set, wins.
+serve, worker, migrate, demo, createadmin, token create, check; email and kb in
+cli/content.py. Settings: embedded by default, production with LAGNIAPPE_ENV=production;
+DJANGO_SETTINGS_MODULE, when set, wins.
 """
 
 from __future__ import annotations
@@ -9,83 +10,21 @@ from __future__ import annotations
 import argparse
 import getpass
 import importlib.util
-import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
-SETTINGS_MODULES = {
-    "embedded": "lagniappe.config.settings.embedded",
-    "production": "lagniappe.config.settings.production",
-}
-
-
-class CommandFailed(Exception):
-    """Ends the command with its message on stderr and exit status 1, without a traceback."""
-
-
-class _Stopped(Exception):
-    """Raised by our SIGTERM handler so `serve` unwinds through its clean-up."""
-
-
-def settings_module_choose(environ: dict[str, str] | os._Environ[str]) -> str:
-    explicit = environ.get("DJANGO_SETTINGS_MODULE", "")
-    if explicit:
-        return explicit
-    env = (environ.get("LAGNIAPPE_ENV", "") or "embedded").strip().lower()
-    if env not in SETTINGS_MODULES:
-        raise CommandFailed(
-            f"LAGNIAPPE_ENV must be one of {', '.join(SETTINGS_MODULES)}, not {env!r}."
-        )
-    return SETTINGS_MODULES[env]
-
-
-def _django_setup() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module_choose(os.environ)
-    import django
-
-    django.setup()
-
-
-def _say(message: str) -> None:
-    print(message, flush=True)
-
-
-def _pending_migrations() -> int:
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
-
-
-def _migrate(verbosity: int = 0) -> int:
-    from django.core.management import call_command
-
-    pending = _pending_migrations()
-    if pending:
-        call_command("migrate", interactive=False, verbosity=verbosity)
-    return pending
-
-
-def _migrations_ensure() -> None:
-    """Embedded installs migrate themselves; elsewhere schema changes are a deploy step."""
-    from django.conf import settings
-    from django.utils.translation import gettext
-
-    if getattr(settings, "LAGNIAPPE_AUTO_MIGRATE", False):
-        applied = _migrate()
-        if applied:
-            _say(gettext("Applied %(count)d database migrations.") % {"count": applied})
-        return
-    pending = _pending_migrations()
-    if pending:
-        raise CommandFailed(
-            gettext("%(count)d database migrations are pending; run `lagniappe migrate` first.")
-            % {"count": pending}
-        )
+from lagniappe.cli.content import content_commands_add
+from lagniappe.cli.runtime import (
+    CommandFailed,
+    _django_setup,
+    _migrate,
+    _migrations_ensure,
+    _say,
+    _Stopped,
+)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -315,127 +254,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_email_import(args: argparse.Namespace) -> int:
-    import json
-    from pathlib import Path
-
-    from django.utils.translation import gettext
-
-    from lagniappe.channels.email.importing import mail_import
-    from lagniappe.core.actors import Actor
-
-    _migrations_ensure()
-
-    def progress(done: int, total: int) -> None:
-        if done == total or done % 25 == 0:
-            print(f"\r{done}/{total}", end="\n" if done == total else "", file=sys.stderr)
-
-    summary = mail_import(
-        actor=Actor.system("cli"),
-        path=Path(args.path),
-        address=args.endpoint,
-        progress=progress,
-    )
-    counts = {
-        "imported": summary.imported,
-        "duplicates": summary.duplicates,
-        "failed": summary.failed,
-    }
-    if args.json:
-        print(json.dumps(counts), flush=True)
-    else:
-        _say(
-            gettext("%(imported)d messages imported, %(duplicates)d duplicates, %(failed)d failed.")
-            % counts
-        )
-    return 0
-
-
-def cmd_email_poll(args: argparse.Namespace) -> int:
-    import json
-
-    from lagniappe.channels.email.imap import mailbox_poll, mailbox_poll_forever
-    from lagniappe.channels.email.importing import mailbox_for_address
-    from lagniappe.core.actors import Actor
-
-    _migrations_ensure()
-    endpoint = mailbox_for_address(actor=Actor.system("cli"), address=args.endpoint)
-    if args.forever:
-        mailbox_poll_forever(endpoint, interval=args.interval)
-        return 0
-    summary = mailbox_poll(endpoint, process=True)
-    print(json.dumps({"stored": summary.stored, "processed": summary.processed,
-                      "failed": summary.failed}), flush=True)  # fmt: skip
-    return 0
-
-
-def cmd_email_smtpd(args: argparse.Namespace) -> int:
-    import time
-
-    from lagniappe.channels.email.smtp_receive import smtpd_controller
-
-    _migrations_ensure()
-    controller = smtpd_controller(host=args.host, port=args.port, size_limit=args.size_limit)
-    controller.start()
-    _say(f"SMTP endpoint on {args.host}:{args.port}")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        controller.stop()
-    return 0
-
-
-def cmd_kb(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from django.utils.translation import gettext
-
-    from lagniappe.core.actors import Actor
-    from lagniappe.knowledge.importing import folder_export, folder_import
-    from lagniappe.tenancy.models import Brand
-
-    _migrations_ensure()
-    brand = Brand.objects.filter(slug=args.brand).first()
-    if brand is None:
-        raise CommandFailed(gettext("No brand with the slug %(slug)s.") % {"slug": args.brand})
-
-    def progress(done: int, total: int) -> None:
-        print(f"\r{done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
-
-    folder = Path(args.dir)
-    if args.kb_command == "export":
-        count = folder_export(brand=brand, folder=folder, progress=progress)
-        _say(gettext("%(count)d translations exported.") % {"count": count})
-        return 0
-    if not folder.is_dir():
-        raise CommandFailed(gettext("Not a folder: %(path)s") % {"path": folder})
-    summary = folder_import(
-        actor=Actor.system("cli"),
-        brand=brand,
-        folder=folder,
-        publish=args.publish,
-        progress=progress,
-    )
-    for error in summary.errors:
-        print(error, file=sys.stderr)
-    _say(
-        gettext(
-            "%(created)d articles created, %(saved)d translations saved, "
-            "%(unchanged)d unchanged, %(failed)d failed."
-        )
-        % {
-            "created": summary.articles_created,
-            "saved": summary.translations_saved,
-            "unchanged": summary.unchanged,
-            "failed": summary.failed,
-        }
-    )
-    return 1 if summary.failed else 0
-
-
 def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
@@ -491,32 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.set_defaults(handler=cmd_token_create)
     create.add_argument("--user", required=True, help="the agent's email")
     create.add_argument("--name", default="api", help="a label for the token")
-    mail = add("email", None, "Email tools.")  # ACTION is required
-    mail_commands = mail.add_subparsers(dest="email_command", metavar="ACTION", required=True)
-    mail_import = mail_commands.add_parser(
-        "import",
-        help="import an mbox, a Maildir or a folder of .eml files",
-        description="Import mail through the inbound funnel into the mailbox of --endpoint.",
-    )
-    mail_import.set_defaults(handler=cmd_email_import)
-    mail_import.add_argument("path", help="mbox file, Maildir or folder of .eml files")
-    mail_import.add_argument("--endpoint", required=True, help="the mailbox's email address")
-    mail_import.add_argument("--json", action="store_true", help="print one JSON summary line")
-    poll = mail_commands.add_parser("poll", help="fetch new mail of a mailbox by IMAP")
-    poll.set_defaults(handler=cmd_email_poll)
-    poll.add_argument("--endpoint", required=True, help="the mailbox's email address")
-    poll.add_argument("--forever", action="store_true", help="keep polling (IDLE if offered)")
-    poll.add_argument("--interval", type=float, default=60.0, help="seconds between polls")
-    smtpd = mail_commands.add_parser("smtpd", help="receive mail by SMTP (aiosmtpd)")
-    smtpd.set_defaults(handler=cmd_email_smtpd)
-    smtpd.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    smtpd.add_argument("--port", type=int, default=2525, help="port to listen on")
-    smtpd.add_argument("--size-limit", type=int, default=25 * 1024 * 1024, help="bytes (552)")
-    kb = add("kb", cmd_kb, "Import or export a brand's knowledge base (Markdown/HTML files).")
-    kb.add_argument("kb_command", choices=["import", "export"], metavar="{import,export}")
-    kb.add_argument("dir", help="folder of .md / .html files")
-    kb.add_argument("--brand", required=True, help="the brand's slug")
-    kb.add_argument("--publish", action="store_true", help="publish what is imported")
+    content_commands_add(add)
     check = add("check", cmd_check, "Run Django's system checks.")
     check.add_argument("--deploy", action="store_true", help="also run the deployment checks")
     check.add_argument(
