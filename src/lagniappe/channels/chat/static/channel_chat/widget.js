@@ -220,7 +220,9 @@
     var li = el("li", item.from === "agent" ? "lgc-agent" : "lgc-visitor", item.text);
     if (item.client_id) li.id = "lgc-" + item.client_id;
     if (item.from !== "agent" && item.seq) li.setAttribute("data-seq", item.seq);
-    if (item.pending) li.appendChild(el("div", "lgc-note", T[7]));
+    // A visitor message with a seq is stored: after a reload it keeps its "delivered" mark.
+    if (item.pending) { li.appendChild(el("div", "lgc-note", T[7])); }
+    else if (item.from !== "agent" && item.seq) { li.appendChild(el("div", "lgc-note", T[12])); }
     log.appendChild(li);
     log.scrollTop = log.scrollHeight;
   }

@@ -1,0 +1,157 @@
+"""The chat widget in a real browser: embedded on another origin, against `lagniappe serve`
+(websockets need the real ASGI server), talking Traditional Chinese with nobody online."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.test_cli import free_port, lagniappe_env, run_cli, run_python, wait_for
+
+pytestmark = pytest.mark.e2e
+
+TIMEOUT = 10_000  # ms, for every expect: a cold server and a cold browser
+TEXT = "請問我的保單什麼時候到期?"
+
+SEED_CHAT = """
+from lagniappe.channels.services import endpoint_create
+from lagniappe.core.actors import SYSTEM
+from lagniappe.tenancy.services import brand_create, organisation_create
+organisation = organisation_create(actor=SYSTEM, name="Harbour", slug="harbour")
+brand = brand_create(actor=SYSTEM, organisation=organisation, name="Insurer", slug="insurer")
+endpoint = endpoint_create(actor=SYSTEM, brand=brand, kind="chat", name="Website chat")
+print(endpoint.public_key)
+"""
+
+COUNT_CHAT = f"""
+from lagniappe.conversations.models import Message
+found = Message.objects.filter(text={TEXT!r}, channel_kind="chat", direction="in")
+print(found.count(), found.values("conversation").distinct().count())
+"""
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # The widget picks its language from navigator.language.
+    return {**browser_context_args, "locale": "zh-TW"}
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[Path, str, str]]:
+    """A fresh install with one chat widget, served by `lagniappe serve --no-worker`."""
+    home = tmp_path / "home"
+    result = run_cli(home, "migrate")
+    assert result.returncode == 0, result.stderr
+    key = run_python(home, SEED_CHAT).strip()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lagniappe", "serve", "--port", str(port), "--no-worker"],
+        env=lagniappe_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return process.poll() is not None  # died: stop waiting, the assert says why
+
+    try:
+        wait_for(healthy, timeout=30, what="/healthz")
+        assert process.poll() is None, process.communicate()[0]
+        yield home, base, key
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.communicate(timeout=20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # keep pytest output clean
+        pass
+
+
+@pytest.fixture
+def host_page(tmp_path: Path, server: tuple[Path, str, str]) -> Iterator[str]:
+    """A customer's site on another origin (another port) embedding the widget."""
+    _home, base, key = server
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        '<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8">'
+        "<title>保險公司</title></head><body><h1>歡迎光臨</h1>"
+        f'<script src="{base}/widget.js" data-endpoint="{key}" async></script>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_visitor_chats_in_traditional_chinese_from_another_site(
+    server: tuple[Path, str, str], host_page: str, page: Page, tmp_path: Path
+) -> None:
+    home, _base, key = server
+    page.goto(host_page)
+    page.get_by_role("button", name="與我們對話").click()
+    panel = page.get_by_role("dialog", name="與我們對話")
+    expect(panel).to_be_visible(timeout=TIMEOUT)
+
+    # Nobody is online: after the status frame the widget asks for an email first.
+    expect(panel.get_by_role("status")).to_contain_text("目前沒有客服人員在線", timeout=TIMEOUT)
+    panel.get_by_role("textbox", name="電子郵件").fill("mei@example.com")
+    panel.get_by_role("button", name="開始對話").click()
+
+    message_box = panel.get_by_role("textbox", name="輸入訊息…")
+    expect(message_box).to_be_visible(timeout=TIMEOUT)
+    message_box.fill(TEXT)
+    panel.get_by_role("button", name="傳送").click()
+    sent = panel.get_by_role("log").get_by_role("listitem").filter(has_text=TEXT)
+    expect(sent).to_have_count(1, timeout=TIMEOUT)
+    expect(sent).to_contain_text("已送達", timeout=TIMEOUT)  # acked = committed
+    expect(sent).not_to_contain_text("傳送中…")
+
+    # Stored once, in one chat conversation.
+    assert run_python(home, COUNT_CHAT).split() == ["1", "1"]
+
+    store = f"lagniappe-chat:{key}"
+    token = page.evaluate(f"JSON.parse(localStorage.getItem({store!r})).token")
+    assert token
+
+    # Back on the page later: same visitor, the conversation is still there, shown once.
+    page.reload()
+    page.get_by_role("button", name="與我們對話").click()
+    expect(panel).to_be_visible(timeout=TIMEOUT)
+    expect(sent).to_have_count(1, timeout=TIMEOUT)
+    expect(sent).to_contain_text("已送達", timeout=TIMEOUT)
+    expect(message_box).to_be_visible(timeout=TIMEOUT)
+    assert page.evaluate(f"JSON.parse(localStorage.getItem({store!r})).token") == token
+    # The socket is up again (the "connecting" line cleared) and nothing was resent.
+    expect(panel.locator(".lgc-status")).to_have_text("", timeout=TIMEOUT)
+    assert run_python(home, COUNT_CHAT).split() == ["1", "1"]
+
+    page.screenshot(path=str(tmp_path / "chat-widget.png"))
