@@ -2,7 +2,7 @@
 
     python bench/kb_eval.py --data ../shared/eval/kb [--backend sqlite|postgres]
         [--database-url postgresql://postgres@127.0.0.1:5432/lagniappe_kbeval]
-        [--distractors ../shared/eval/kb] [--limit 10]
+        [--distractors ../shared/eval/kb] [--limit 10] [--untitled body-start|article-id]
 
 DATA is one folder holding articles.jsonl and queries.jsonl, or a folder of such folders
 (one per language, as ../shared/eval/kb/<lang>/). A fresh database is made (SQLite under a
@@ -67,7 +67,9 @@ def _setup(args: argparse.Namespace) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _index(brand: Any, articles: list[dict[str, Any]]) -> dict[int, str]:
+def _index(
+    brand: Any, articles: list[dict[str, Any]], untitled: str = "body-start"
+) -> dict[int, str]:
     from django.db import transaction
 
     from lagniappe.core.actors import SYSTEM
@@ -82,8 +84,10 @@ def _index(brand: Any, articles: list[dict[str, Any]]) -> dict[int, str]:
                 actor=SYSTEM,
                 article=article,
                 language=row["lang"],
-                # FacQA passages have no titles; an article must have one.
-                title=row["title"] or row["body"][:60],
+                # FacQA passages have no titles; an article must have one. "body-start" repeats
+                # the first 60 characters (weighted x3 as a title); "article-id" adds no word of
+                # the passage, so the passage is ranked on its own words.
+                title=row["title"] or (row["id"] if untitled == "article-id" else row["body"][:60]),
                 body_html=text_to_html(row["body"]),
             )
             article_publish(actor=SYSTEM, article=article)
@@ -108,7 +112,7 @@ def _evaluate(
         if extra.exists():
             articles += _rows(extra)
     started = time.perf_counter()
-    ids = _index(brand, articles)
+    ids = _index(brand, articles, args.untitled)
     index_seconds = time.perf_counter() - started
     if args.backend == "postgres":
         # What autovacuum does soon after a bulk load: merge the GIN pending list and give the
@@ -143,7 +147,12 @@ def _evaluate(
             )
     n = len(ranks) or 1
     latencies.sort()
-    common = {"dataset": str(folder), "backend": args.backend, "queries": len(ranks)}
+    common = {
+        "dataset": str(folder),
+        "backend": args.backend,
+        "queries": len(ranks),
+        "untitled": args.untitled,
+    }
     p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))] if latencies else 0.0
     return [
         {"figure": "kb_recall_at_1", "value": sum(r == 1 for r in ranks) / n, "unit": "ratio"},
@@ -173,6 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--distractors", default="")
     parser.add_argument("--limit", type=int, default=10)
     parser.add_argument("--show-misses", action="store_true", help="queries not in the top 5")
+    parser.add_argument(
+        "--untitled",
+        choices=["body-start", "article-id"],
+        default="body-start",
+        help="title given to an article the data set has none for (kb/id)",
+    )
     args = parser.parse_args(argv)
     folders = _folders(args.data)
     if not folders:

@@ -1,7 +1,7 @@
 """Server time and SQL query count of the workspace's inbox and conversation pages at scale.
 
     python bench/workspace_pages.py --conversations 100000 --messages 1000000 \
-        [--requests 50] [--database-url URL] [--home DIR]
+        [--requests 50] [--database-url URL] [--home DIR [--reuse]]
 
 Builds a fresh database (a temporary LAGNIAPPE_HOME with SQLite unless --database-url names
 one; with a URL the tables are migrated into it, so give it an empty database), then
@@ -9,8 +9,10 @@ requests each page through `django.test.Client`: in-process, with the real URL c
 middleware (sessions, locale, agent preferences), no network. Figures, one JSON line each:
 generation time, p50/p95 server time and query count of the inbox's first page ("All open",
 25 rows), of one conversation page (a conversation with the average number of messages,
-its customer having earlier conversations), and of an inbox search for message text (which
-scans a bounded window; see docs/subsystems/workspace.md).
+its customer having earlier conversations), and of inbox searches (Japanese message text
+matching a fifth of the conversations, one customer's email, a word found nowhere) on the
+conversation search index, which is built after generation as `lagniappe reindex` builds it
+(its time is a figure too). Run from a checkout without the index, the searches scan.
 
 The data generator writes with `bulk_create` straight into the tables, NOT through the
 services: a million messages through `message_receive` would take hours, and what is
@@ -152,6 +154,37 @@ def _generate(conversations: int, messages: int) -> tuple[Any, int]:
     return agent, middle
 
 
+def _index(size: dict[str, int], reuse: bool) -> None:
+    """Build the conversation search documents of the generated rows, as `lagniappe reindex`
+    does (the generator bypasses the services that keep them); with --reuse, only if they
+    are missing. A checkout from before the index existed has nothing to build: its search
+    scans."""
+    try:
+        from lagniappe.conversations.search_documents import documents_rebuild
+        from lagniappe.conversations.search_index import document_count
+    except ImportError:
+        return
+    if reuse and document_count() >= size["conversations"]:
+        return
+    began = time.perf_counter()
+    documents_rebuild()
+    _figure("workspace_search_index_seconds", time.perf_counter() - began, "s", **size)
+
+
+def _generated() -> tuple[Any, int] | None:
+    """(agent, typical conversation) of data generated earlier in this database, if any."""
+    from lagniappe.conversations.models import Conversation
+    from lagniappe.staff.models import Agent
+
+    agent = Agent.objects.filter(email="agent@bench.example").first()
+    if agent is None:
+        return None
+    ids = list(
+        Conversation.objects.filter(brand__slug="b0").order_by("id").values_list("id", flat=True)
+    )
+    return agent, ids[len(ids) // 2]
+
+
 _QUERIES = [0]
 
 
@@ -197,25 +230,44 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--home", default="", help="LAGNIAPPE_HOME (default: a new temp dir)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the data an earlier run left in --home/--database-url (same sizes)",
+    )
     args = parser.parse_args()
     _setup(args)
     from django.db import connection
     from django.test import Client
 
-    began = time.perf_counter()
-    agent, conversation_id = _generate(args.conversations, args.messages)
     size = {"conversations": args.conversations, "messages": args.messages}
-    _figure("workspace_generate_seconds", time.perf_counter() - began, "s", **size)
+    found = _generated() if args.reuse else None
+    if found is None:
+        began = time.perf_counter()
+        agent, conversation_id = _generate(args.conversations, args.messages)
+        _figure("workspace_generate_seconds", time.perf_counter() - began, "s", **size)
+    else:
+        agent, conversation_id = found
+    _index(size, args.reuse)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     _count_on_every_connection()
     client = Client()
     client.force_login(agent)
+    customers = max(args.conversations // 3, 1)
     pages = {
         "inbox": "/?view=open",
         "conversation": f"/conversations/{conversation_id}",
+        # Message text in Japanese: a fifth of the conversations match, a page is found fast.
         "inbox_search": "/?view=open&q=" + "払い戻し",
+        # One customer's email (about three conversations in the whole table).
+        "inbox_search_email": f"/?view=open&q=c{customers // 2}%40example.org",
+        # Words in no conversation: the search must find that out without scanning.
+        "inbox_search_none": "/?view=open&q=" + "nonexistentword",
     }
     for page, url in pages.items():
         timings, queries = _measure(client, url, args.requests)

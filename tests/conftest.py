@@ -9,6 +9,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from lagniappe.channels.models import Endpoint
+from lagniappe.channels.selectors import endpoint_cache_clear
 from lagniappe.channels.services import api_key_create, endpoint_create
 from lagniappe.core.actors import SYSTEM
 from lagniappe.staff.models import Agent, Role
@@ -33,6 +34,12 @@ class World:
     bank_api: Endpoint
     bank_api_key: str
     insurer_form: Endpoint
+
+
+@pytest.fixture(autouse=True)
+def _process_caches_forgotten() -> None:
+    """Each test starts with empty per-process caches: ids repeat across rolled-back tests."""
+    endpoint_cache_clear()
 
 
 @pytest.fixture

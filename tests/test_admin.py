@@ -63,7 +63,39 @@ def dataset(world, run_tasks):
     run_tasks()
     Group.objects.create(name="Supervisors")
     _knowledge(world)
+    _email_settings(world)
+    _portal(world)
+    _canned(world)
     return conversation
+
+
+def _canned(world) -> None:
+    from lagniappe.staff.services import canned_response_create
+
+    canned_response_create(
+        actor=SYSTEM,
+        brand=world.insurer,
+        shortcut="hi",
+        title="問候",
+        text="{{customer.name}} 您好",
+    )
+
+
+def _portal(world) -> None:
+    from lagniappe.portal.services import branding_save
+
+    branding_save(
+        actor=SYSTEM, brand=world.insurer, header_text_colour="#ffffff", background_colour="#f6f8fa"
+    )
+
+
+def _email_settings(world) -> None:
+    from lagniappe.channels.email.models import EmailBrandSettings, EmailTemplate
+
+    EmailBrandSettings.objects.create(brand=world.insurer, auto_reply_enabled=True)
+    EmailTemplate.objects.create(
+        brand=world.insurer, kind="reply", language="zh-Hant", text="{reply}\n\n-- \n<b>x</b>"
+    )
 
 
 def _knowledge(world) -> None:
@@ -90,6 +122,7 @@ def _knowledge(world) -> None:
         session_hash="s" * 64,
     )
     kb.search_log_record(brand=world.insurer, query="理賠", language="zh-Hant", result_count=1)
+    kb.synonym_group_save(actor=SYSTEM, brand=world.insurer, language="zh-Hant", terms="理賠\n賠付")
 
 
 @pytest.fixture

@@ -120,9 +120,27 @@ def test_the_same_external_id_opens_one_conversation(world, api_as):  # type: ig
     assert again.json()["first_message_id"] == first.json()["first_message_id"]
     assert Conversation.objects.count() == 1
     assert Message.objects.count() == 1
-    assert InboundEnvelope.objects.count() == 1
+    # Every delivery is kept on the wire record; both point at the one message.
+    assert InboundEnvelope.objects.count() == 2
+    assert {tuple(e.message_ids) for e in InboundEnvelope.objects.all()} == {
+        (first.json()["first_message_id"],)
+    }
     assert again.json()["tags"] == ["保單"]
     assert again.json()["version"] == first.json()["version"]
+
+
+def test_a_repeated_external_id_with_other_customer_details_adds_nobody(  # type: ignore[no-untyped-def]
+    world, api_as
+):
+    api = api_as("insurer")
+    body = {"customer": {"name": "陳大文", "email": "tai@example.hk"}, "text": "我想查詢保單"}
+    first = api.post("/conversations", {**body, "external_id": "ticket-9"})
+    other = {"name": "Siti", "email": "siti@example.co.id"}
+    again = api.post("/conversations", {**body, "customer": other, "external_id": "ticket-9"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert Customer.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="customer.create", after__name="Siti").exists()
 
 
 def test_open_for_an_existing_customer(world, api_as):  # type: ignore[no-untyped-def]

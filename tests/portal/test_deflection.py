@@ -53,3 +53,26 @@ def test_a_query_of_syntax_characters_is_harmless(client, world):
     article_make(world.insurer, "near", {"en": ("NEAR quotes", "<p>near</p>")})
     response = _fragment(client, world.insurer, subject='"* NEAR: (', message="🙂" * 2000)
     assert response.status_code == 200
+
+
+def test_sending_the_web_form_after_reading_a_suggestion_is_not_deflection(client, world, kb):
+    link = reverse("portal:article", args=[world.insurer.slug, "refund"])
+    assert client.get(f"{link}?language=en").status_code == 200
+    form_url = reverse("channel_webform:form-show", args=[world.insurer_form.public_key])
+    sent = client.post(
+        form_url, {"email": "chen@example.tw", "message": "Still no refund", "language": "en"}
+    )
+    assert sent.status_code == 303
+    thanks = client.get(sent["Location"]).content.decode()
+    beacon = reverse("portal:form-sent", args=[world.insurer.slug])
+    assert f'hx-post="{beacon}" hx-trigger="load"' in thanks
+    assert client.post(beacon).status_code == 204
+    visit = PortalVisit.objects.get(brand=world.insurer)
+    assert (visit.article_views, visit.contacted) == (1, True)
+
+
+def test_a_form_sent_without_a_help_centre_visit_counts_nothing(client, world):
+    beacon = reverse("portal:form-sent", args=[world.insurer.slug])
+    assert client.post(beacon).status_code == 204
+    assert client.get(beacon).status_code == 405
+    assert not PortalVisit.objects.exists()

@@ -28,6 +28,7 @@ from lagniappe.channels.models import (
     InboundEnvelope,
     OutboundDelivery,
 )
+from lagniappe.channels.selectors import endpoint_cache_clear
 from lagniappe.channels.services import endpoint_create
 from lagniappe.core.admin import OrganisationScopedAdmin, admin_actor
 from lagniappe.core.redaction import secrets_masked, secrets_restored
@@ -80,6 +81,7 @@ class EndpointAdmin(OrganisationScopedAdmin):
     ) -> None:
         if change:
             super().save_model(request, obj, form, change)
+            endpoint_cache_clear()
             return
         # Created by the service, so the public key is random and the creation audited.
         created = endpoint_create(

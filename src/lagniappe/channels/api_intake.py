@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lagniappe.channels.inbound import accept_and_process
+from lagniappe.channels.inbound import accept_and_process, stored_by
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
 from lagniappe.conversations.changes import (
     conversation_assign,
@@ -18,7 +18,6 @@ from lagniappe.conversations.changes import (
     conversation_set_tags,
 )
 from lagniappe.conversations.models import Conversation, Message, Priority
-from lagniappe.conversations.selectors import message_by_endpoint_external_id
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import InvalidInput
 from lagniappe.core.services import audit_record
@@ -72,12 +71,11 @@ def api_message_accept(
     Every delivery is stored, a repeated one too (that is the wire record); the funnel makes
     it idempotent on (endpoint, external_id), and `created` tells a repeat from a new one.
     """
-    seen = message_by_endpoint_external_id(endpoint.pk, external_id)
     envelope, messages = accept_and_process(
         endpoint=endpoint, raw=raw, content_type=API_CONTENT_TYPE, remote_addr=remote_addr
     )
     message = messages[0] if messages else None
-    created = message is not None and (seen is None or seen.pk != message.pk)
+    created = message is not None and stored_by(envelope, message)
     return IntakeResult(envelope=envelope, message=message, created=created)
 
 
@@ -103,16 +101,9 @@ def conversation_open_via_api(
     The customer is an existing one (`customer`, whose handle becomes the claim) or named by
     `claim`. The message goes through the inbound funnel of `endpoint`; then priority, tags
     and assignment are applied by their services. `external_id` is an idempotency key: a
-    repeat stores nothing and returns the conversation opened the first time.
+    repeat adds no message (its envelope is kept, as every delivery is) and returns the
+    conversation opened the first time.
     """
-    if external_id:
-        seen = message_by_endpoint_external_id(endpoint.pk, external_id)
-        if seen is not None:
-            return OpenedConversation(
-                conversation=Conversation.objects.get(pk=seen.conversation_id),
-                message_id=seen.pk,
-                created=False,
-            )
     sender = _sender_of(customer, endpoint.brand_id) if customer is not None else claim
     if sender is None:
         raise InvalidInput("Name the customer.", details={"customer": None})
@@ -128,26 +119,48 @@ def conversation_open_via_api(
         language=language,
         external_id=external_id,
     )
+    opened: list[Conversation] = []
+
+    def extras_apply(envelope: InboundEnvelope, messages: list[Message]) -> None:
+        # Inside the transaction that stores the message: the conversation, its priority,
+        # tags and assignee, and the audit of the whole commit together or not at all.
+        if not messages or not stored_by(envelope, messages[0]):
+            return
+        message = messages[0]
+        # The conversation this message opened, as written (its counters went in with the row).
+        conversation = _extras_apply(
+            actor,
+            message.conversation,
+            priority=priority,
+            tags=tags,
+            assignee_id=assignee_id,
+            team_id=team_id,
+        )
+        audit_record(
+            actor=actor,
+            action="conversation.open_via_api",
+            object_type="conversation",
+            object_id=conversation.pk,
+            brand_id=conversation.brand_id,
+            after={"envelope": envelope.pk, "message": message.pk, "endpoint": endpoint.pk},
+        )
+        opened.append(conversation)
+
     envelope, messages = accept_and_process(
-        endpoint=endpoint, raw=raw, content_type=API_CONTENT_TYPE
+        endpoint=endpoint, raw=raw, content_type=API_CONTENT_TYPE, then=extras_apply
     )
     if not messages:
         return OpenedConversation(None, None, created=False, envelope=envelope)
     message = messages[0]
-    # The conversation this message opened, as written (its counters went in with the row).
-    conversation = message.conversation
-    conversation = _extras_apply(
-        actor, conversation, priority=priority, tags=tags, assignee_id=assignee_id, team_id=team_id
-    )
-    audit_record(
-        actor=actor,
-        action="conversation.open_via_api",
-        object_type="conversation",
-        object_id=conversation.pk,
-        brand_id=conversation.brand_id,
-        after={"envelope": envelope.pk, "message": message.pk, "endpoint": endpoint.pk},
-    )
-    return OpenedConversation(conversation, message.pk, created=True, envelope=envelope)
+    if not opened:
+        # A repeat of `external_id`: the unique constraint handed back the first message.
+        return OpenedConversation(
+            conversation=Conversation.objects.get(pk=message.conversation_id),
+            message_id=message.pk,
+            created=False,
+            envelope=envelope,
+        )
+    return OpenedConversation(opened[0], message.pk, created=True, envelope=envelope)
 
 
 def _sender_of(customer: Customer, brand_id: int) -> CustomerClaim:

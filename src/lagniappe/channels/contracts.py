@@ -81,6 +81,16 @@ class OutboundMessage:
     language: str
     attachments: tuple[OutboundAttachment, ...] = ()
     cc: tuple[str, ...] = ()
+    # Mail no person wrote (an acknowledgement): sent as it is, with RFC 3834 headers.
+    automatic: bool = False
+    # RFC 3834's Auto-Submitted value for automatic mail: "auto-replied" answers a message
+    # (an acknowledgement); "auto-generated" is sent on a request that was not a message
+    # (a chat transcript).
+    auto_submitted: str = "auto-replied"
+    # For templates: who wrote it, to whom, on behalf of which brand.
+    author_name: str = ""
+    customer_name: str = ""
+    brand_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,10 @@ class DeliveryReport:
 
 
 class InboundAdapter(Protocol):
+    """`parse` is required. Optional, found by name: `reports(envelope)` (delivery reports,
+    see DeliveryReport) and `acknowledge(envelope, item, message)`, called in the funnel's
+    transaction after each message is stored (email's automatic acknowledgement)."""
+
     def parse(self, envelope: EnvelopeData) -> list[InboundMessage]: ...
 
 

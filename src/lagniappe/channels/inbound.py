@@ -25,6 +25,7 @@ from lagniappe.core.actors import Actor
 from lagniappe.core.errors import DomainError
 from lagniappe.core.events import publish
 from lagniappe.core.languages import language_normalise
+from lagniappe.core.services import audit_batch
 from lagniappe.customers.identities import IdentityClaim, claim_brand_scoped
 from lagniappe.customers.services import identity_resolve
 
@@ -44,7 +45,12 @@ def accept(
 
 
 def accept_and_process(
-    *, endpoint: Endpoint, raw: bytes, content_type: str = "", remote_addr: str = ""
+    *,
+    endpoint: Endpoint,
+    raw: bytes,
+    content_type: str = "",
+    remote_addr: str = "",
+    then: Callable[[InboundEnvelope, list[Message]], None] | None = None,
 ) -> tuple[InboundEnvelope, list[Message]]:
     """Store what arrived (committed), then process it in the caller's request.
 
@@ -52,15 +58,29 @@ def accept_and_process(
     two steps the envelope stays `received`, and the worker's sweep of unprocessed envelopes
     processes it later: nothing is lost, and processing twice is harmless. Call it outside
     any transaction, or the envelope is not committed before it is processed.
+
+    `then` runs inside the processing transaction, after the messages are received: what the
+    caller adds to them (an API call's tags and assignee) commits with them or not at all.
     """
     envelope = _envelope_store(endpoint, raw, content_type, remote_addr)
-    messages = process_envelope(envelope.pk)
+    try:
+        messages = _process_guarded(envelope.pk, lambda: _process_stored(envelope, then))
+    except _ProcessedElsewhere:
+        # The sweep took it between our commit and our processing: theirs stands.
+        messages = process_envelope(envelope.pk)
     if messages:
         envelope.status = EnvelopeStatus.PROCESSED
         envelope.message_ids = [message.pk for message in messages]
     else:
         envelope.refresh_from_db(fields=["status", "error", "message_ids", "processed_at"])
     return envelope, messages
+
+
+def stored_by(envelope: InboundEnvelope, message: Message) -> bool:
+    """Whether processing `envelope` stored `message`, rather than finding it stored by an
+    earlier delivery (idempotency hands back the first one): nothing stored before the
+    envelope arrived can be its doing."""
+    return message.created_at >= envelope.received_at
 
 
 def _envelope_store(
@@ -78,35 +98,18 @@ def _envelope_store(
 
 def process_envelope(envelope_id: int) -> list[Message]:
     """Parse one envelope and thread its messages. Safe to run any number of times, at once."""
+    return _process_guarded(envelope_id, lambda: _process_locked(envelope_id))
+
+
+class _ProcessedElsewhere(Exception):
+    """Another process marked the envelope processed while we worked on it (rolls ours back)."""
+
+
+def _process_guarded(envelope_id: int, work: Callable[[], list[Message]]) -> list[Message]:
+    """Run `work`; a failure marks the envelope failed with the reason instead of raising."""
     try:
-        with transaction.atomic():
-            envelope = (
-                InboundEnvelope.objects.select_for_update()
-                .select_related("endpoint__brand")
-                .get(pk=envelope_id)
-            )
-            if envelope.status == EnvelopeStatus.PROCESSED:
-                return list(Message.objects.filter(pk__in=envelope.message_ids).order_by("pk"))
-            data = EnvelopeData(
-                id=envelope.pk,
-                endpoint=endpoint_info(envelope.endpoint),
-                raw=bytes(envelope.raw),
-                content_type=envelope.content_type,
-                received_at=envelope.received_at,
-            )
-            adapter = registry.inbound_adapter(envelope.kind)
-            note = _reports_record(envelope.kind, getattr(adapter, "reports", None), data)
-            parsed = adapter.parse(data)
-            messages = [_receive_one(data, item, index) for index, item in enumerate(parsed)]
-            InboundEnvelope.objects.filter(pk=envelope.pk).update(
-                status=EnvelopeStatus.PROCESSED,
-                processed_at=clock.now(),
-                error=note,
-                attempts=envelope.attempts + 1,
-                message_ids=[m.pk for m in messages],
-            )
-        return messages
-    except InboundEnvelope.DoesNotExist:
+        return work()
+    except (InboundEnvelope.DoesNotExist, _ProcessedElsewhere):
         raise
     except (ParseError, DomainError, registry.UnknownChannel, UnicodeError, ValueError) as error:
         _envelope_fail(envelope_id, _describe(error))
@@ -115,6 +118,73 @@ def process_envelope(envelope_id: int) -> list[Message]:
         logger.exception("envelope %s failed unexpectedly", envelope_id)
         _envelope_fail(envelope_id, _describe(error))
         return []
+
+
+def _process_locked(envelope_id: int) -> list[Message]:
+    """The worker's way: lock the envelope row, then process it unless someone already did."""
+    with transaction.atomic(), audit_batch():
+        envelope = (
+            InboundEnvelope.objects.select_for_update()
+            .select_related("endpoint__brand")
+            .get(pk=envelope_id)
+        )
+        if envelope.status == EnvelopeStatus.PROCESSED:
+            return list(Message.objects.filter(pk__in=envelope.message_ids).order_by("pk"))
+        messages = _messages_from(envelope)
+        InboundEnvelope.objects.filter(pk=envelope.pk).update(
+            status=EnvelopeStatus.PROCESSED,
+            processed_at=clock.now(),
+            error=envelope.error,
+            attempts=envelope.attempts + 1,
+            message_ids=[m.pk for m in messages],
+        )
+    return messages
+
+
+def _process_stored(
+    envelope: InboundEnvelope, then: Callable[[InboundEnvelope, list[Message]], None] | None
+) -> list[Message]:
+    """The request's way, for the envelope it has just stored: no read back. The final update
+    only counts if the envelope is still waiting; otherwise everything here rolls back."""
+    with transaction.atomic(), audit_batch():
+        messages = _messages_from(envelope)
+        if then is not None:
+            then(envelope, messages)
+        updated = InboundEnvelope.objects.filter(
+            pk=envelope.pk, status=EnvelopeStatus.RECEIVED
+        ).update(
+            status=EnvelopeStatus.PROCESSED,
+            processed_at=clock.now(),
+            error=envelope.error,
+            attempts=envelope.attempts + 1,
+            message_ids=[m.pk for m in messages],
+        )
+        if updated == 0:
+            raise _ProcessedElsewhere
+    return messages
+
+
+def _messages_from(envelope: InboundEnvelope) -> list[Message]:
+    """Parse the envelope and thread its messages (inside the caller's transaction). Sets
+    `envelope.error` to the note about delivery reports that matched nothing, if any."""
+    data = EnvelopeData(
+        id=envelope.pk,
+        endpoint=endpoint_info(envelope.endpoint),
+        raw=bytes(envelope.raw),
+        content_type=envelope.content_type,
+        received_at=envelope.received_at,
+    )
+    adapter = registry.inbound_adapter(envelope.kind)
+    envelope.error = _reports_record(envelope.kind, getattr(adapter, "reports", None), data)
+    parsed = adapter.parse(data)
+    acknowledge = getattr(adapter, "acknowledge", None)
+    messages = []
+    for index, item in enumerate(parsed):
+        message = _receive_one(data, item, index)
+        if acknowledge is not None:  # e.g. email's automatic acknowledgement of a new thread
+            acknowledge(data, item, message)
+        messages.append(message)
+    return messages
 
 
 def _reports_record(
@@ -155,6 +225,28 @@ def _envelope_fail(envelope_id: int, error: str) -> None:
 
 
 def _receive_one(envelope: EnvelopeData, item: InboundMessage, index: int) -> Message:
+    """Store one parsed message, or hand back the one an earlier delivery stored.
+
+    A repeat changes nothing: a customer or identity resolved for it is rolled back with the
+    savepoint, so reusing an external id with other customer details leaves no stray record.
+    """
+    try:
+        with transaction.atomic(), audit_batch():
+            message = _resolve_and_receive(envelope, item, index)
+            if message.created_at < envelope.received_at:
+                raise _Repeat(message)
+            return message
+    except _Repeat as repeat:
+        return repeat.message
+
+
+class _Repeat(Exception):
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.pk)
+        self.message = message
+
+
+def _resolve_and_receive(envelope: EnvelopeData, item: InboundMessage, index: int) -> Message:
     endpoint = envelope.endpoint
     # Channels send BCP 47 tags as they please ("zh-TW", "en_US"); we store our five codes.
     language = language_normalise(item.language)

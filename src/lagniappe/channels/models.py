@@ -129,11 +129,27 @@ class OutboundDelivery(models.Model):
     adapter = models.CharField(_("sent by"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Mail no person wrote (an acknowledgement): sent with RFC 3834 headers, counted per
+    # recipient for the rate limit that stops two robots answering each other forever.
+    automatic = models.BooleanField(_("automatic"), default=False)
+    recipient = models.CharField(
+        _("recipient"),
+        max_length=254,
+        blank=True,
+        help_text=_("One address named instead of the customer's first one."),
+    )
 
     class Meta:
         verbose_name = _("outbound delivery")
         verbose_name_plural = _("outbound deliveries")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"],
+                name="delivery_auto_recipient",
+                condition=models.Q(automatic=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"delivery of message #{self.message_id}: {self.status}"

@@ -50,18 +50,24 @@ def delivery_enqueue(
 
 def _outbound_message(delivery: OutboundDelivery) -> OutboundMessage:
     message = (
-        Message.objects.select_related("conversation__customer")
+        Message.objects.select_related("conversation__customer", "author_agent", "brand")
         .prefetch_related("attachments", "conversation__customer__identities")
         .get(pk=delivery.message_id)
     )
     customer = message.conversation.customer
+    recipients = [SenderIdentity(i.kind, i.value) for i in customer.identities.all()]
+    if delivery.recipient:  # one address named (the sender an acknowledgement answers)
+        recipients = [SenderIdentity(delivery.kind, delivery.recipient)] + [
+            r for r in recipients if r.value != delivery.recipient
+        ]
+    author = message.author_agent
     return OutboundMessage(
         delivery_id=delivery.pk,
         message_id=message.pk,
         conversation_id=message.conversation_id,
         brand_id=delivery.brand_id,
         endpoint=endpoint_info(delivery.endpoint) if delivery.endpoint else None,
-        recipients=tuple(SenderIdentity(i.kind, i.value) for i in customer.identities.all()),
+        recipients=tuple(recipients),
         subject=message.subject,
         text=message.text,
         html=message.html,
@@ -71,6 +77,10 @@ def _outbound_message(delivery: OutboundDelivery) -> OutboundMessage:
             for a in message.attachments.all()
         ),
         cc=tuple(message.cc or ()),
+        automatic=delivery.automatic,
+        author_name=(author.display_name or author.email) if author is not None else "",
+        customer_name=customer.name,
+        brand_name=message.brand.name,
     )
 
 

@@ -1,4 +1,5 @@
-"""`lagniappe email …` and `lagniappe kb …`: mail and knowledge-base content in and out."""
+"""`lagniappe email …`, `lagniappe kb …` and `lagniappe reindex`: content in and out, and the
+conversation search index rebuilt."""
 
 from __future__ import annotations
 
@@ -130,6 +131,21 @@ def cmd_kb(args: argparse.Namespace) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from django.utils.translation import gettext
+
+    from lagniappe.conversations.search_documents import documents_rebuild
+
+    _migrations_ensure()
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+    count = documents_rebuild(progress=progress)
+    _say(gettext("%(count)d conversations indexed for search.") % {"count": count})
+    return 0
+
+
 def content_commands_add(add: Any) -> None:
     """The `email` and `kb` subcommands, added to the main parser by `add(name, handler, text)`."""
     mail = add("email", None, "Email tools.")  # ACTION is required
@@ -158,3 +174,4 @@ def content_commands_add(add: Any) -> None:
     kb.add_argument("dir", help="folder of .md / .html files")
     kb.add_argument("--brand", required=True, help="the brand's slug")
     kb.add_argument("--publish", action="store_true", help="publish what is imported")
+    add("reindex", cmd_reindex, "Rebuild the inbox's conversation search index.")

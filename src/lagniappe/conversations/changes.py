@@ -54,6 +54,8 @@ def _conversation_change(
             conversation_id=conversation.pk,
             brand_id=conversation.brand_id,
             fields=tuple(changed),
+            channel_kind=conversation.channel_kind,
+            status=conversation.status,
         )
     )
     return conversation
@@ -159,7 +161,11 @@ def conversation_set_tags(
     )
     publish(
         events.ConversationChanged(
-            conversation_id=conversation.pk, brand_id=conversation.brand_id, fields=("tags",)
+            conversation_id=conversation.pk,
+            brand_id=conversation.brand_id,
+            fields=("tags",),
+            channel_kind=conversation.channel_kind,
+            status=conversation.status,
         )
     )
     return conversation

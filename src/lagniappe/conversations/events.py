@@ -7,15 +7,27 @@ from lagniappe.core.events import DomainEvent
 
 @dataclass(frozen=True)
 class ConversationCreated(DomainEvent):
+    """`channel_kind` and `assignee_id` as created, so handlers decide without a query
+    ("" = not said: a handler that needs it looks it up)."""
+
     conversation_id: int
     brand_id: int
+    channel_kind: str = ""
+    assignee_id: int | None = None
 
 
 @dataclass(frozen=True)
 class MessageReceived(DomainEvent):
+    """`channel_kind`, `assignee_id` (the conversation's owner when the message arrived) and
+    `opened` (this message started the conversation) let handlers decide without a query;
+    an event without `channel_kind` ("") makes them look it up."""
+
     message_id: int
     conversation_id: int
     brand_id: int
+    channel_kind: str = ""
+    assignee_id: int | None = None
+    opened: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,8 +49,23 @@ class NoteAdded(DomainEvent):
 
 @dataclass(frozen=True)
 class ConversationChanged(DomainEvent):
-    """Status, assignee, team, priority or tags changed; `fields` names which."""
+    """Status, assignee, team, priority or tags changed; `fields` names which. `channel_kind`
+    and `status` (after the change) let handlers decide without a query ("" = not said)."""
 
     conversation_id: int
     brand_id: int
     fields: tuple[str, ...]
+    channel_kind: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class ConversationTransferred(DomainEvent):
+    """Handed to an agent or a team with a note (conversations.transfers)."""
+
+    conversation_id: int
+    brand_id: int
+    agent_id: int | None
+    team_id: int | None
+    note_id: int
+    author_id: int | None

@@ -112,6 +112,10 @@ class Conversation(TimestampedModel):
         ordering = ["-last_message_at", "-id"]
         indexes = [
             models.Index(fields=["brand", "status", "-id"], name="conv_brand_status"),
+            # The inbox's view counts read only this index (conversation_counts_for_viewer).
+            models.Index(
+                fields=["brand", "status", "assignee", "team"], name="conv_brand_status_owner"
+            ),
             models.Index(fields=["customer", "-id"], name="conv_customer"),
             models.Index(fields=["assignee", "status"], name="conv_assignee_status"),
         ]

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from lagniappe.conversations import search_index
 from lagniappe.conversations.models import Attachment, Conversation, Message, Note, Tag
-from lagniappe.customers.models import Identity
+from lagniappe.engines.textsearch.filtering import query_alternatives
 from lagniappe.tenancy.scoping import ViewerScope
 
 
@@ -26,13 +27,9 @@ class ConversationFilters:
     tag: str = ""
     language: str = ""
     customer_id: int | None = None
-    # Substring variants of one search query (any may match); see conversation_search_q.
-    search: tuple[str, ...] = ()
-
-
-# A text search scans the subjects, customers and identities in scope, but only the newest
-# this many messages: its cost stays bounded however large the message table grows.
-SEARCH_MESSAGE_WINDOW = 200_000
+    # A search query as typed (customer name, handle, subject, message text, #number); see
+    # conversation_search_q.
+    search: str = ""
 
 
 def conversation_base_for_viewer(scope: ViewerScope) -> QuerySet[Conversation]:
@@ -173,49 +170,41 @@ def conversation_filters_q(scope: ViewerScope, filters: ConversationFilters) -> 
     return condition
 
 
-def conversation_search_q(scope: ViewerScope, variants: Sequence[str]) -> Q:
-    """Conversations whose subject, customer name, customer identity (email, phone, handle)
-    or message text contains any of `variants`, case-insensitively.
+def conversation_search_q(scope: ViewerScope, query: str) -> Q:
+    """Conversations whose search document (customer name and handles, subject, every
+    message's text; conversations.search_documents) holds every term of the query, in any
+    language, or whose number it is ("#123").
 
-    A substring match needs no word segmentation, so Chinese and Japanese are found as well
-    as Indonesian and English. Message text is scanned only within the newest
-    SEARCH_MESSAGE_WINDOW messages of the viewer's brands (one extra query finds where that
-    window starts): a bounded scan, not an index. Every subquery stays inside the scope.
+    One subquery on the full-text index (FTS5 / GIN), no scan of messages: the cost follows
+    the matches, not the table. The caller's condition keeps it inside the viewer's brands.
     """
-    terms = [v for v in dict.fromkeys(variants) if v][:4]
-    if not terms:
-        return Q()
-    newest = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    text = Q()
-    name = Q()
-    identity = Q()
-    subject = Q()
-    for term in terms:
-        subject |= Q(subject__icontains=term)
-        name |= Q(customer__name__icontains=term)
-        identity |= Q(value__icontains=term)
-        text |= Q(text__icontains=term) | Q(subject__icontains=term)
-    identities = Identity.objects.filter(identity, organisation_id=scope.organisation_id)
-    messages = Message.objects.filter(
-        text, brand_id__in=scope.brand_ids, id__gt=newest - SEARCH_MESSAGE_WINDOW
-    )
-    return (
-        subject
-        | name
-        | Q(customer_id__in=identities.values("customer_id"))
-        | Q(pk__in=messages.values("conversation_id"))
-    )
+    alternatives = query_alternatives(query)
+    matching = search_index.matching_ids(alternatives)
+    condition = Q(pk__in=matching) if matching is not None else Q(pk__in=[])
+    number = query.strip().removeprefix("#")
+    if number.isdigit() and len(number) < 19:
+        condition |= Q(pk=int(number))
+    return condition
 
 
 def conversation_counts_for_viewer(
     scope: ViewerScope, views: Mapping[str, ConversationFilters]
 ) -> dict[str, int]:
     """How many visible conversations each named view holds, in ONE query whatever the number
-    of views (one conditional COUNT per view)."""
+    of views (one conditional COUNT per view).
+
+    When every view names its statuses (the inbox's do: none counts resolved or closed work),
+    only rows of those statuses are read, from the `conv_brand_status_owner` index alone
+    (brand, status, assignee, team): the count never touches the table's rows.
+    """
     if not views:
         return {}
     aliases = {f"view_{index}": name for index, name in enumerate(views)}
-    counts = Conversation.objects.filter(brand_id__in=scope.brand_ids).aggregate(
+    rows = Conversation.objects.filter(brand_id__in=scope.brand_ids)
+    if all(view.statuses for view in views.values()):
+        statuses = sorted({status for view in views.values() for status in view.statuses})
+        rows = rows.filter(status__in=statuses)
+    counts = rows.aggregate(
         **{
             alias: Count("id", filter=conversation_filters_q(scope, views[name]))
             for alias, name in aliases.items()
@@ -234,15 +223,21 @@ def conversation_page_for_viewer(
     scope: ViewerScope, filters: ConversationFilters, *, before_id: int | None, size: int
 ) -> ConversationPage:
     """One page of the viewer's conversations, newest first, after the cursor `before_id`
-    (the last id of the previous page). Two queries whatever `size`: rows, then their tags."""
+    (the last id of the previous page). Two queries whatever `size`: rows, then their tags.
+
+    The page's ids are chosen in a subquery on the conversation table alone, and only those
+    rows are joined to their customer, assignee, team and brand: with the joins in the same
+    SELECT, SQLite joined every matching conversation (16,000 at 100,000) before sorting.
+    """
+    ids = Conversation.objects.filter(conversation_filters_q(scope, filters))
+    if before_id is not None:
+        ids = ids.filter(pk__lt=before_id)
     rows = (
         conversation_base_for_viewer(scope)
         .select_related("brand")
-        .filter(conversation_filters_q(scope, filters))
+        .filter(pk__in=ids.order_by("-id").values("pk")[: size + 1])
     )
-    if before_id is not None:
-        rows = rows.filter(pk__lt=before_id)
-    page = list(rows.order_by("-id")[: size + 1])
+    page = list(rows.order_by("-id"))
     if len(page) > size:
         return ConversationPage(rows=page[:size], next_cursor=page[size - 1].pk)
     return ConversationPage(rows=page, next_cursor=None)

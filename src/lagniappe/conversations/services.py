@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from lagniappe.conversations import events, outbox, states
+from lagniappe.conversations import events, outbox, search_documents, states
 from lagniappe.conversations.attachments import attachment_create
 from lagniappe.conversations.changes import conversation_locked, version_check
 from lagniappe.conversations.contracts import AttachmentUpload, ReceivedMessage
@@ -19,6 +19,7 @@ from lagniappe.conversations.models import (
     Message,
     Note,
     Priority,
+    Tag,
 )
 from lagniappe.conversations.recipients import cc_addresses_clean
 from lagniappe.conversations.selectors import (
@@ -32,7 +33,7 @@ from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.errors import InvalidInput, InvalidTransition
 from lagniappe.core.events import publish
 from lagniappe.core.sanitising import html_sanitise, html_to_text, text_to_html
-from lagniappe.core.services import audit_record
+from lagniappe.core.services import audit_batch, audit_record
 from lagniappe.customers.models import Customer
 from lagniappe.staff.models import Agent
 
@@ -81,6 +82,10 @@ def conversation_create(
         follow_up_of_id=follow_up_of_id,
         **counters,
     )
+    if first_inbound_at is None:  # message_receive writes the document with its message
+        search_documents.document_create(conversation, customer)
+    # A new row has no tags: say so, so whoever shows it next does not ask the database.
+    conversation._prefetched_objects_cache = {"tags": Tag.objects.none()}  # type: ignore[attr-defined]
     audit_record(
         actor=actor,
         action="conversation.create",
@@ -89,7 +94,14 @@ def conversation_create(
         brand_id=brand_id,
         after={"customer": customer.pk, "channel": channel_kind, "subject": conversation.subject},
     )
-    publish(events.ConversationCreated(conversation_id=conversation.pk, brand_id=brand_id))
+    publish(
+        events.ConversationCreated(
+            conversation_id=conversation.pk,
+            brand_id=brand_id,
+            channel_kind=channel_kind,
+            assignee_id=assignee_id,
+        )
+    )
     return conversation
 
 
@@ -110,7 +122,7 @@ def message_receive(
     if customer is None or customer.pk != received.customer_id:
         customer = Customer.objects.get(pk=received.customer_id)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             return _message_receive_new(actor, received, customer)
     except IntegrityError:
         existing = message_by_endpoint_external_id(received.endpoint_id, received.external_id)
@@ -147,6 +159,10 @@ def _message_receive_new(actor: Actor, received: ReceivedMessage, customer: Cust
         attachment = attachment_create(conversation=conversation, upload=upload)
         attachment.message = message
         attachment.save(update_fields=["message"])
+    if created:
+        search_documents.document_create(conversation, customer, message)
+    else:
+        search_documents.document_message_add(message, conversation_language=conversation.language)
     if not created:
         # Counters move in the database (another message may land at the same moment).
         updates: dict[str, object] = {
@@ -163,6 +179,9 @@ def _message_receive_new(actor: Actor, received: ReceivedMessage, customer: Cust
             message_id=message.pk,
             conversation_id=conversation.pk,
             brand_id=conversation.brand_id,
+            channel_kind=conversation.channel_kind,
+            assignee_id=conversation.assignee_id,
+            opened=created,
         )
     )
     return message
@@ -207,11 +226,14 @@ def message_send(
     expected_version: int | None = None,
     attachment_ids: Sequence[int] = (),
     cc: Sequence[str] = (),
+    automatic: bool = False,
 ) -> Message:
     """Write an agent's reply and its delivery record in one transaction.
 
     `attachment_ids` names files uploaded earlier to this conversation and not yet sent;
     `cc` are addresses an email reply is copied to (other channels cannot carry them).
+    `automatic` is mail no person wrote (an email acknowledgement): it is not a first
+    response and does not open a new conversation.
     """
     conversation = conversation_locked(conversation)
     version_check(conversation, expected_version)
@@ -256,14 +278,15 @@ def message_send(
                 "An attachment is unknown, belongs elsewhere or was sent already.",
                 details={"attachment_ids": sorted(wanted)},
             )
+    search_documents.document_message_add(message, conversation_language=conversation.language)
     conversation.last_message_at = now
     conversation.message_count += 1
     conversation.version += 1
     fields = ["last_message_at", "message_count", "version", "updated_at"]
-    if conversation.first_response_at is None:
+    if conversation.first_response_at is None and not automatic:
         conversation.first_response_at = now
         fields.append("first_response_at")
-    if conversation.status == states.Status.NEW:
+    if conversation.status == states.Status.NEW and not automatic:
         conversation.status = states.Status.OPEN
         fields.append("status")
     conversation.save(update_fields=fields)
@@ -275,7 +298,7 @@ def message_send(
     )
     audit_record(
         actor=actor,
-        action="message.send",
+        action="message.send_automatic" if automatic else "message.send",
         object_type="conversation",
         object_id=conversation.pk,
         brand_id=conversation.brand_id,

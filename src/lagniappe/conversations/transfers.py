@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from lagniappe.conversations.events import ConversationTransferred
 from lagniappe.conversations.models import Conversation, Note
 from lagniappe.conversations.services import note_add
 from lagniappe.conversations.updates import ConversationChanges, conversation_update
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import InvalidInput
+from lagniappe.core.events import publish
 from lagniappe.core.services import audit_record
 
 
@@ -67,6 +69,16 @@ def conversation_transfer(
         object_id=changed.pk,
         brand_id=changed.brand_id,
         after={"agent": target.agent_id, "team": target.team_id, "note": note.pk},
+    )
+    publish(
+        ConversationTransferred(
+            conversation_id=changed.pk,
+            brand_id=changed.brand_id,
+            agent_id=target.agent_id,
+            team_id=target.team_id,
+            note_id=note.pk,
+            author_id=author_id,
+        )
     )
     changed.refresh_from_db()
     return changed, note

@@ -97,3 +97,54 @@ class Identity(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
+
+
+class PortalSignInLink(models.Model):
+    """A sign-in link emailed to a customer for one brand's help centre.
+
+    Only the SHA-256 digest of its random token is kept. It works once, until `expires_at`,
+    for the brand it was issued for, and signs in as the email identity it was sent to.
+    """
+
+    brand = models.ForeignKey(
+        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
+    )
+    identity = models.ForeignKey(
+        Identity, verbose_name=_("identity"), on_delete=models.CASCADE, related_name="+"
+    )
+    token_digest = models.CharField(_("token digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), db_index=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("help centre sign-in link")
+        verbose_name_plural = _("help centre sign-in links")
+
+    def __str__(self) -> str:
+        return f"sign-in link #{self.pk}"
+
+
+class PortalSignInRequest(models.Model):
+    """One request for a sign-in link, known address or not: what rate limits count.
+
+    The address and the client's IP are kept only as keyed hashes.
+    """
+
+    brand = models.ForeignKey(
+        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
+    )
+    address_hash = models.CharField(_("address (hashed)"), max_length=64)
+    ip_hash = models.CharField(_("IP address (hashed)"), max_length=64)
+    created_at = models.DateTimeField(_("created"), db_index=True)
+
+    class Meta:
+        verbose_name = _("help centre sign-in request")
+        verbose_name_plural = _("help centre sign-in requests")
+        indexes = [
+            models.Index(fields=["address_hash", "created_at"], name="customers_signin_addr"),
+            models.Index(fields=["ip_hash", "created_at"], name="customers_signin_ip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-in request #{self.pk}"

@@ -7,8 +7,10 @@ from django.db.models import Q
 
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import InvalidInput
-from lagniappe.core.services import audit_record
+from lagniappe.core.events import publish
+from lagniappe.core.services import audit_batch, audit_record
 from lagniappe.customers.errors import CustomerMerged, IdentityTaken, MergeIntoSelf
+from lagniappe.customers.events import CustomerChanged
 from lagniappe.customers.identities import IdentityClaim, identity_normalise
 from lagniappe.customers.models import Customer, Identity
 
@@ -51,7 +53,7 @@ def customer_create(
     try:
         # A savepoint, so losing a race on the unique constraint leaves the caller's
         # transaction usable for the lookup that names the winner.
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():
             return _customer_insert(actor, organisation_id, brand_id, name, language, normalised)
     except IntegrityError:
         for claim in normalised:
@@ -138,7 +140,7 @@ def identity_resolve(
         raise InvalidInput("A customer needs at least one identity.", details={"identities": []})
     for attempt in range(3):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), audit_batch():
                 return _identity_resolve_once(
                     actor, organisation_id, brand_id, normalised, name, language
                 )
@@ -180,6 +182,7 @@ def _identity_resolve_once(
         if (claim.kind, claim.value) not in known:
             _identity_attach(customer, brand_id, claim)
     customer.brands.add(brand_id)
+    attached = any((claim.kind, claim.value) not in known for claim in claims)
     changed = []
     if name and not customer.name:
         customer.name = name[:200]
@@ -189,6 +192,8 @@ def _identity_resolve_once(
         changed.append("language")
     if changed:
         customer.save(update_fields=[*changed, "updated_at"])
+    if attached or "name" in changed:
+        publish(CustomerChanged(customer_id=customer.pk))
     return customer
 
 
@@ -224,6 +229,7 @@ def customer_update(
             before=before,
             after=after,
         )
+        publish(CustomerChanged(customer_id=customer.pk))
     return customer
 
 
@@ -255,6 +261,7 @@ def identity_add(
         brand_id=identity.brand_id,
         after={"identity": f"{claim.kind}:{value}"},
     )
+    publish(CustomerChanged(customer_id=customer.pk))
     return identity
 
 
@@ -307,4 +314,5 @@ def customer_merge(*, actor: Actor, source: Customer, target: Customer) -> Custo
         before={"source": source.pk},
         after={"target": target.pk, "moved": moved},
     )
+    publish(CustomerChanged(customer_id=target.pk))
     return target

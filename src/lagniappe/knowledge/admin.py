@@ -19,8 +19,16 @@ from lagniappe.knowledge.models import (
     ArticleTranslation,
     ArticleVersion,
     SearchLog,
+    SynonymGroup,
 )
-from lagniappe.knowledge.services import article_publish, article_relate, translation_save
+from lagniappe.knowledge.services import (
+    MAX_SYNONYM_TERMS,
+    article_publish,
+    article_relate,
+    synonym_group_save,
+    synonym_terms_clean,
+    translation_save,
+)
 
 
 class _ReadOnlyAdmin(OrganisationScopedAdmin):
@@ -147,3 +155,41 @@ class SearchLogAdmin(_ReadOnlyAdmin):
     list_display = ("query", "brand", "language", "result_count", "clicked_article", "created_at")
     list_filter = ("language", "brand")
     search_fields = ("query", "normalised_query")
+
+
+class SynonymGroupForm(forms.ModelForm):
+    class Meta:
+        model = SynonymGroup
+        fields = ("brand", "language", "terms")
+
+    def clean_terms(self) -> str:
+        members = synonym_terms_clean(str(self.cleaned_data.get("terms") or ""))
+        if len(members) < 2:
+            raise forms.ValidationError(_("A synonym group needs at least two terms."))
+        if len(members) > MAX_SYNONYM_TERMS:
+            raise forms.ValidationError(_("Too many terms."))
+        return "\n".join(members)
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(OrganisationScopedAdmin):
+    """Per brand and language: words searched as one ("refund" / "reimbursement")."""
+
+    organisation_path = "brand__organisation"
+    form = SynonymGroupForm
+    list_display = ("__str__", "brand", "language", "updated_at")
+    list_filter = ("language", "brand")
+    search_fields = ("terms",)
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
+    ) -> None:
+        # The service writes and audits (the form has already refused a group of one).
+        saved = synonym_group_save(
+            actor=admin_actor(request),
+            brand=form.cleaned_data["brand"],
+            language=str(form.cleaned_data["language"]),
+            terms=str(form.cleaned_data["terms"]),
+            group=SynonymGroup.objects.get(pk=obj.pk) if change else None,
+        )
+        obj.pk, obj.terms, obj.updated_at = saved.pk, saved.terms, saved.updated_at

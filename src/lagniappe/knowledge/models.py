@@ -216,3 +216,78 @@ class PortalVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand_id}:{self.session_hash[:8]}"
+
+
+class SynonymGroup(models.Model):
+    """Words a brand's customers use for the same thing ("refund", "reimbursement").
+
+    Applied when searching, not when indexing: a query holding one of the terms also searches
+    for the others, so editing a group takes effect at once and needs no re-index.
+    """
+
+    brand = models.ForeignKey(
+        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
+    )
+    # Queries analysed as this language use the group (zh-Hant and zh-Hans share groups).
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    # One term per line (a term may be several words); see services.synonym_group_save.
+    terms = models.TextField(
+        _("terms"), help_text=_("One word or phrase per line, each meaning the same thing.")
+    )
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+        ordering = ["brand_id", "language", "id"]
+        indexes = [models.Index(fields=["brand", "language"], name="kb_synonym_brand_lang")]
+
+    def __str__(self) -> str:
+        return ", ".join(self.terms.split("\n")[:4])
+
+
+class SearchVocabulary(models.Model):
+    """The Latin-script words of a brand's articles in one analyzer family (en, id, ...):
+    what a misspelt query word is corrected against. `version` is a new random stamp at every
+    change, so a process can keep the words in memory and know when to reload them."""
+
+    brand = models.ForeignKey(
+        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
+    )
+    family = models.CharField(_("language family"), max_length=8)
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("search vocabulary")
+        verbose_name_plural = _("search vocabularies")
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "family"], name="kb_vocabulary_brand_family")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand_id}:{self.family}"
+
+
+class SearchWord(models.Model):
+    """One folded word of a vocabulary and in how many translations it is written."""
+
+    vocabulary = models.ForeignKey(
+        SearchVocabulary,
+        verbose_name=_("vocabulary"),
+        on_delete=models.CASCADE,
+        related_name="words",
+    )
+    word = models.CharField(_("word"), max_length=64)
+    # The analyzer's index term of the word (its stem in en and id).
+    term = models.CharField(_("term"), max_length=64)
+    documents = models.PositiveIntegerField(_("translations"), default=0)
+
+    class Meta:
+        verbose_name = _("search vocabulary word")
+        verbose_name_plural = _("search vocabulary words")
+        constraints = [
+            models.UniqueConstraint(fields=["vocabulary", "word"], name="kb_searchword_word")
+        ]
+
+    def __str__(self) -> str:
+        return self.word

@@ -14,7 +14,6 @@ from lagniappe.engines.textsearch import (
     analyzer_family,
     highlight,
     language_detect,
-    query_terms,
 )
 from lagniappe.knowledge.models import (
     Article,
@@ -23,7 +22,8 @@ from lagniappe.knowledge.models import (
     PortalVisit,
     SearchLog,
 )
-from lagniappe.knowledge.search_index import IndexFilter, index_search
+from lagniappe.knowledge.query_expansion import expanded_search
+from lagniappe.knowledge.search_index import IndexFilter
 from lagniappe.tenancy.models import Brand
 from lagniappe.tenancy.scoping import ViewerScope
 
@@ -89,9 +89,8 @@ def article_search(
         languages = tuple(lang for lang in LANGUAGES if analyzer_family(lang) == family)
     else:
         code, languages = language_detect(query), ()
-    terms = query_terms(query, code)
     # Several translations of one article may match; fetch extra rows to fill `limit` articles.
-    rows = index_search(terms, _index_filter(scope_or_brand, languages), limit * 3)
+    rows = expanded_search(_index_filter(scope_or_brand, languages), code, query, limit * 3)
     translations = ArticleTranslation.objects.select_related("article").in_bulk(
         [translation_id for translation_id, _ in rows]
     )
@@ -173,8 +172,7 @@ def article_suggest(
     """
     limit = max(0, min(limit, MAX_LIMIT))
     code, languages = _search_languages(query, language)
-    terms = query_terms(query, code)
-    rows = index_search(terms, _index_filter(brand, languages), limit * 3)
+    rows = expanded_search(_index_filter(brand, languages), code, query, limit * 3)
     translations = (
         ArticleTranslation.objects.select_related("article")
         .only("id", "title", "article__slug")

@@ -16,7 +16,7 @@ from lagniappe.core.events import publish
 from lagniappe.core.languages import Language, language_normalise
 from lagniappe.core.sanitising import html_sanitise, html_to_text
 from lagniappe.core.services import audit_record
-from lagniappe.engines.textsearch import index_text, query_terms
+from lagniappe.engines.textsearch import analyzer_family, index_text, query_terms
 from lagniappe.knowledge.events import ArticlePublished
 from lagniappe.knowledge.models import (
     Article,
@@ -25,8 +25,10 @@ from lagniappe.knowledge.models import (
     ArticleVersion,
     PortalVisit,
     SearchLog,
+    SynonymGroup,
 )
 from lagniappe.knowledge.search_index import index_put
+from lagniappe.knowledge.vocabulary import vocabulary_change, words_of
 from lagniappe.tenancy.models import Brand
 
 MAX_TITLE = 300
@@ -93,9 +95,11 @@ def translation_save(
         .first()
     )
     before: dict[str, Any] = {}
+    old_words: dict[str, str] = {}
     if translation is None:
         translation = ArticleTranslation(article=article, language=code, version=1)
     else:
+        old_words = words_of(code, translation.title, translation.body_text)
         before = {"title": translation.title, "version": translation.version}
         # The words being replaced are kept, with who wrote them and when.
         ArticleVersion.objects.create(
@@ -114,6 +118,9 @@ def translation_save(
     translation.updated_at = clock.now()
     translation.save()
     index_put(translation.pk, index_text(title, code), index_text(body_text, code))
+    vocabulary_change(
+        article.brand_id, analyzer_family(code), old_words, words_of(code, title, body_text)
+    )
     audit_record(
         actor=actor,
         action="article.translation_save",
@@ -279,3 +286,58 @@ def portal_visit_article_view(*, brand: Brand, session_hash: str) -> None:
 def portal_visit_contact(*, brand: Brand, session_hash: str) -> None:
     visit = _visit(brand, session_hash)
     PortalVisit.objects.filter(pk=visit.pk).update(contacted=True)
+
+
+MAX_SYNONYM_TERMS = 50
+MAX_SYNONYM_CHARS = 100
+
+
+def synonym_terms_clean(terms: str) -> list[str]:
+    """One term per line (commas separate too), trimmed, duplicates dropped."""
+    cleaned: list[str] = []
+    for line in terms.replace(",", "\n").replace("，", "\n").replace("、", "\n").splitlines():
+        term = " ".join(line.split())[:MAX_SYNONYM_CHARS]
+        if term and term.casefold() not in {seen.casefold() for seen in cleaned}:
+            cleaned.append(term)
+    return cleaned
+
+
+@transaction.atomic
+def synonym_group_save(
+    *,
+    actor: Actor,
+    brand: Brand,
+    language: str,
+    terms: str,
+    group: SynonymGroup | None = None,
+) -> SynonymGroup:
+    """Create or replace a group of words searched as one (used from the next query on)."""
+    code = language_normalise(language)
+    if code not in Language.values:
+        raise InvalidInput("Unknown language.", details={"language": language})
+    members = synonym_terms_clean(terms)
+    if len(members) < 2:
+        raise InvalidInput("A synonym group needs at least two terms.")
+    if len(members) > MAX_SYNONYM_TERMS:
+        raise InvalidInput("Too many terms.", details={"max_terms": MAX_SYNONYM_TERMS})
+    before: dict[str, Any] = {}
+    if group is None:
+        group = SynonymGroup(brand=brand)
+    else:
+        if group.brand_id != brand.pk:
+            raise InvalidInput("The group belongs to another brand.")
+        before = {"language": group.language, "terms": group.terms.splitlines()}
+    group.language = code
+    group.terms = "\n".join(members)
+    group.updated_at = clock.now()
+    group.save()
+    audit_record(
+        actor=actor,
+        action="knowledge.synonyms_save",
+        object_type="knowledge.synonymgroup",
+        object_id=group.pk,
+        brand_id=brand.pk,
+        before=before,
+        after={"language": code, "terms": members},
+    )
+    return group

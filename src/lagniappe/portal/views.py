@@ -6,12 +6,11 @@ and write through knowledge services; the visitor's session trail lives in visit
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -21,15 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 from lagniappe.channels.selectors import endpoint_webform_first_for_brand
 from lagniappe.knowledge import selectors, services
 from lagniappe.knowledge.models import Article, ArticleTranslation
-from lagniappe.portal import visitor
+from lagniappe.portal import branding, customer_session, visitor
 from lagniappe.tenancy.models import Brand
 
 MAX_QUERY_CHARS = 300  # what the page echoes and logs; the analyzer reads at most 1,000
 SUGGESTIONS = 5
 RESULTS = 10
 CONTEXT_CHARS = 2000  # the web form's hidden fields hold this much
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_DEFAULT_COLOUR = "#1f6feb"
 
 
 class FeedbackForm(forms.Form):
@@ -43,7 +40,7 @@ class FeedbackForm(forms.Form):
     language = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
 
 
-def _brand_or_404(brand_slug: str) -> Brand:
+def brand_or_404(brand_slug: str) -> Brand:
     brand = selectors.help_centre_brand(brand_slug)
     if brand is None:
         raise Http404
@@ -63,18 +60,27 @@ def _translation_for(article: Article, candidates: list[str]) -> ArticleTranslat
     return translations.get(picked) if picked else None
 
 
-def _page(
-    request: HttpRequest, brand: Brand, template: str, context: dict[str, Any], language: str
+def page_render(
+    request: HttpRequest,
+    brand: Brand,
+    template: str,
+    context: dict[str, Any],
+    language: str,
+    *,
+    status: int = 200,
 ) -> HttpResponse:
-    colour = brand.primary_colour if _COLOUR.match(brand.primary_colour or "") else _DEFAULT_COLOUR
+    """A help-centre page: the brand's look, the way to a person, and who is signed in."""
+    look = branding.portal_look(brand)
     base = {
         "brand": brand,
-        "brand_colour": colour,  # validated: it is written into a <style> block
+        "look": look,  # colours validated: they are written into a <style> block
+        "brand_colour": look.primary,
         "can_contact": endpoint_webform_first_for_brand(brand.pk) is not None,
         "page_path": request.path,
         "visitor_language": language,
+        "signed_in": customer_session.session_signed_in(request, brand),
     }
-    response = render(request, template, {**base, **context})
+    response = render(request, template, {**base, **context}, status=status)
     # LocaleMiddleware would name its own choice, not the language this page is shown in.
     response.headers["Content-Language"] = language
     return response
@@ -86,7 +92,7 @@ def _query(request: HttpRequest) -> str:
 
 @require_GET
 def home(request: HttpRequest, brand_slug: str) -> HttpResponse:
-    brand = _brand_or_404(brand_slug)
+    brand = brand_or_404(brand_slug)
     candidates = visitor.language_candidates(request, brand)
     with translation.override(candidates[0].lower()):
         groups: dict[str, list[tuple[Article, ArticleTranslation]]] = {}
@@ -95,12 +101,14 @@ def home(request: HttpRequest, brand_slug: str) -> HttpResponse:
             if shown is not None:
                 groups.setdefault(article.category, []).append((article, shown))
         categories = sorted(groups.items(), key=lambda item: (item[0] == "", item[0]))
-        return _page(request, brand, "portal/home.html", {"categories": categories}, candidates[0])
+        return page_render(
+            request, brand, "portal/home.html", {"categories": categories}, candidates[0]
+        )
 
 
 @require_GET
 def search(request: HttpRequest, brand_slug: str) -> HttpResponse:
-    brand = _brand_or_404(brand_slug)
+    brand = brand_or_404(brand_slug)
     candidates = visitor.language_candidates(request, brand)
     query = _query(request)
     with translation.override(candidates[0].lower()):
@@ -115,13 +123,13 @@ def search(request: HttpRequest, brand_slug: str) -> HttpResponse:
             search_id = logged.pk
             visitor.trail_search(request, brand, query, logged.pk)
         context = {"query": query, "hits": hits, "search_id": search_id}
-        return _page(request, brand, "portal/search.html", context, candidates[0])
+        return page_render(request, brand, "portal/search.html", context, candidates[0])
 
 
 @require_GET
 def suggest(request: HttpRequest, brand_slug: str) -> HttpResponse:
     """Titles for the search box as the visitor types (an htmx fragment). Not logged."""
-    brand = _brand_or_404(brand_slug)
+    brand = brand_or_404(brand_slug)
     candidates = visitor.language_candidates(request, brand)
     query = _query(request)
     found: list[tuple[str, str]] = []
@@ -134,7 +142,7 @@ def suggest(request: HttpRequest, brand_slug: str) -> HttpResponse:
 
 @require_GET
 def article(request: HttpRequest, brand_slug: str, article_slug: str) -> HttpResponse:
-    brand = _brand_or_404(brand_slug)
+    brand = brand_or_404(brand_slug)
     found = _article_or_404(brand, article_slug)
     candidates = visitor.language_candidates(request, brand)
     shown = _translation_for(found, candidates)
@@ -158,12 +166,12 @@ def article(request: HttpRequest, brand_slug: str, article_slug: str) -> HttpRes
             "form": FeedbackForm(initial={"language": shown.language}),
             "thanks": request.GET.get("thanks") == "1",
         }
-        return _page(request, brand, "portal/article.html", context, shown.language)
+        return page_render(request, brand, "portal/article.html", context, shown.language)
 
 
 @require_POST
 def feedback(request: HttpRequest, brand_slug: str, article_slug: str) -> HttpResponse:
-    brand = _brand_or_404(brand_slug)
+    brand = brand_or_404(brand_slug)
     found = _article_or_404(brand, article_slug)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
@@ -198,7 +206,7 @@ def _newest_fitting(items: list[str]) -> str:
 @require_GET
 def contact(request: HttpRequest, brand_slug: str) -> HttpResponse:
     """ "Talk to a person": count it, then hand the session's context to the brand's web form."""
-    brand = _brand_or_404(brand_slug)
+    brand = brand_or_404(brand_slug)
     endpoint = endpoint_webform_first_for_brand(brand.pk)
     if endpoint is None:
         raise Http404
@@ -214,4 +222,27 @@ def contact(request: HttpRequest, brand_slug: str) -> HttpResponse:
     url = reverse("channel_webform:form-show", args=[endpoint.public_key])
     response = HttpResponseRedirect(f"{url}?{urlencode(params)}")
     response.status_code = 303
+    return response
+
+
+@require_GET
+def logo(request: HttpRequest, brand_slug: str) -> FileResponse:
+    """The brand's logo, as the image type its bytes prove; anything else is not found."""
+    brand = brand_or_404(brand_slug)
+    found = branding.branding_for_brand(brand)
+    if found is None or not found.logo:
+        raise Http404
+    try:
+        handle = found.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    content_type = branding.logo_content_type(handle.read(16))
+    if content_type is None:
+        handle.close()
+        raise Http404
+    handle.seek(0)
+    response = FileResponse(handle, content_type=content_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "public, max-age=86400"  # the URL names the version
     return response

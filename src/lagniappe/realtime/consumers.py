@@ -3,88 +3,143 @@ relays presence, and feeds the supervisor board.
 
 Frames to the browser are JSON: `{"kind", "element_id", "conversation_id", "html"}` (see
 fragments.Fragment), plus `{"kind": "refused", "conversation_id"}`. Frames from the browser:
-`{"type": "subscribe", "conversation_id"}`, `{"type": "typing"}`, `{"type": "viewing"}`.
-Synchronous consumer: each handler runs in a worker thread and may use the ORM directly.
+`{"type": "subscribe", "conversation_id"}`, `{"type": "typing"}`, `{"type": "viewing"}`,
+`{"type": "read"}`, `{"type": "heartbeat"}`. `/ws/workspace?rows=0` says the page lists no
+inbox rows: rows are then rendered only when they move the agent's header.
+
+Asynchronous consumer: layer messages, presence and frames are handled on the server's event
+loop; database work and rendering run on a bounded pool of `LAGNIAPPE_REALTIME_DB_THREADS`
+(2) threads that keep their connections (`_db`). Announced changes are queued per socket and
+rendered in batches (batches.py): while one batch renders, the next collects, so a burst
+costs one pool call and a few queries, not a render per event. A synchronous consumer would
+run every agent socket's every render on the one thread Channels gives all synchronous
+consumers of a process (the chat visitors' frames included).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import parse_qs
 
-from asgiref.sync import async_to_sync
-from channels.generic.websocket import WebsocketConsumer
+from channels.db import DatabaseSyncToAsync
+from channels.exceptions import ChannelFull
+from channels.generic.websocket import AsyncWebsocketConsumer
 
 from lagniappe.channels.chat import outbound as chat
 from lagniappe.conversations.access import access_conversation_by_id
+from lagniappe.conversations.models import Conversation
+from lagniappe.conversations.states import ACTIVE
 from lagniappe.core.errors import NotFound
 from lagniappe.realtime import fragments, groups, publish
+from lagniappe.realtime.batches import FRAMES, Result, Viewer, Work, render_batch
 from lagniappe.realtime.presence import LEFT, STATES, TYPING, VIEWING, Peer, presence_html
 from lagniappe.realtime.supervision import SUPERVISING_ROLES, board_html
+from lagniappe.routing.chat_offers import chat_offer_waiting
 from lagniappe.staff.models import Agent
+from lagniappe.staff.presence import presence_connect, presence_disconnect, presence_touch
 from lagniappe.staff.selectors import agent_scope
+from lagniappe.tenancy.scoping import ViewerScope
+
+logger = logging.getLogger("lagniappe.realtime")
 
 CLOSE_UNAUTHENTICATED = 4401
 
-# The frames each announced change may produce, in the order the page applies them. Timeline
-# and controls frames go only to a socket with that conversation open; rows to every socket
-# of the brand.
-FRAMES: dict[str, tuple[str, ...]] = {
-    publish.MESSAGE: ("message", "controls", "row"),
-    publish.NOTE: ("note", "controls"),
-    publish.CHANGED: ("controls", "row"),
-    publish.CREATED: ("row",),
-    publish.DELIVERY: ("message",),
-}
+_DB_THREADS = int(os.environ.get("LAGNIAPPE_REALTIME_DB_THREADS", "2"))
+_pool = ThreadPoolExecutor(max_workers=_DB_THREADS, thread_name_prefix="lagniappe-realtime")
 
 
-class AgentConsumer(WebsocketConsumer):
-    def connect(self) -> None:
-        user = self.scope.get("user")
-        if not (
-            user is not None
-            and user.is_authenticated
-            and isinstance(user, Agent)
-            and user.is_active
-            and user.organisation_id is not None
-        ):
-            self.close(code=CLOSE_UNAUTHENTICATED)
+def _db(func: Any) -> Any:
+    """Run `func` on the realtime pool (connections kept, closed when broken or too old)."""
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_pool)
+
+
+def _signed_in_agent(user: Any) -> Agent | None:
+    if (
+        user is not None
+        and user.is_authenticated
+        and isinstance(user, Agent)
+        and user.is_active
+        and user.organisation_id is not None
+    ):
+        return user
+    return None
+
+
+def _connect_load(agent: Agent, channel_name: str) -> tuple[ViewerScope, set[int]]:
+    """The agent's scope and active conversations (they move the header), presence noted."""
+    scope = agent_scope(agent)
+    mine = set(
+        Conversation.objects.filter(
+            assignee_id=agent.pk, status__in=ACTIVE, brand_id__in=scope.brand_ids
+        ).values_list("pk", flat=True)
+    )
+    presence_connect(agent_id=agent.pk, channel_name=channel_name)
+    return scope, mine
+
+
+def _wants_rows(query_string: bytes) -> bool:
+    query = parse_qs(query_string.decode("latin-1"))
+    return query.get("rows", ["1"])[0] != "0"
+
+
+class AgentConsumer(AsyncWebsocketConsumer):
+    async def connect(self) -> None:
+        agent = _signed_in_agent(self.scope.get("user"))
+        if agent is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.agent: Agent = user
-        self.viewer_scope = agent_scope(user)
-        self.organisation_id: int = user.organisation_id
-        self.supervising = user.role in SUPERVISING_ROLES
+        self.agent: Agent = agent
+        self.organisation_id: int = int(agent.organisation_id or 0)
+        self.supervising = agent.role in SUPERVISING_ROLES
+        self.rows = _wants_rows(self.scope.get("query_string", b""))
         self.joined: list[str] = []
         self.conversation_id: int | None = None
         self.peers: dict[int, Peer] = {}
         self.online: dict[str, int] = {}  # socket (channel name) -> agent id
+        self.pending: list[Work] = []
+        self.renderer: asyncio.Task[None] | None = None
+        self.board_wanted = False
+        self.board_task: asyncio.Task[None] | None = None
+        self.viewer_scope, self.mine = await _db(_connect_load)(agent, self.channel_name)
         for brand_id in sorted(self.viewer_scope.brand_ids):
-            self._join(groups.brand_group(brand_id))
-        self._join(groups.agent_group(user.pk))
-        self._join(groups.organisation_agents_group(self.organisation_id))
+            await self._join(groups.brand_group(brand_id))
+        await self._join(groups.agent_group(agent.pk))
+        await self._join(groups.organisation_agents_group(self.organisation_id))
         if self.supervising:
-            self._join(groups.supervisors_group(self.organisation_id))
-        self.accept()
-        self._group_send(groups.supervisors_group(self.organisation_id), self._online(True))
+            await self._join(groups.supervisors_group(self.organisation_id))
+        await self.accept()
+        # An agent coming online may take chats that waited for a free place.
+        await _db(chat_offer_waiting)(brand_ids=self.viewer_scope.brand_ids)
+        await self._group_send(groups.supervisors_group(self.organisation_id), self._online(True))
         if self.supervising:
             # Ask every connected agent's socket to report; the answers rebuild the board.
-            self._group_send(
+            await self._group_send(
                 groups.organisation_agents_group(self.organisation_id),
                 {"type": "online.ping", "reply_to": self.channel_name},
             )
-            self._push_board()
+            await self._push_board()
 
-    def disconnect(self, code: int) -> None:
+    async def disconnect(self, code: int) -> None:
         if not hasattr(self, "joined"):
             return
-        self._leave_conversation()
-        self._group_send(groups.supervisors_group(self.organisation_id), self._online(False))
+        for task in (self.renderer, self.board_task):
+            if task is not None:
+                task.cancel()
+        self.pending = []
+        await _db(presence_disconnect)(channel_name=self.channel_name)
+        await self._leave_conversation()
+        await self._group_send(groups.supervisors_group(self.organisation_id), self._online(False))
         for group in self.joined:
-            async_to_sync(self.channel_layer.group_discard)(group, self.channel_name)
+            await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = []
 
-    def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
             frame = json.loads(text_data or "")
         except ValueError:
@@ -93,49 +148,51 @@ class AgentConsumer(WebsocketConsumer):
             return
         kind = frame.get("type")
         if kind == "subscribe":
-            self._subscribe(frame.get("conversation_id"))
+            await self._subscribe(frame.get("conversation_id"))
         elif kind in STATES and self.conversation_id is not None:
-            self._announce(str(kind), reply=False)
+            await self._announce(str(kind), reply=False)
             if kind == TYPING:  # a chat visitor sees it too (no one listens on other channels)
-                self._group_send(
+                await self._group_send(
                     chat.conversation_group(self.conversation_id),
                     {"type": chat.PUSH, "frame": chat.TYPING_FRAME},
                 )
         elif kind == "read" and self.conversation_id is not None:
-            self._chat_seen(self.conversation_id)
+            await self._chat_seen(self.conversation_id)
+        elif kind == "heartbeat":
+            await _db(presence_touch)(channel_name=self.channel_name)
 
-    def _chat_seen(self, conversation_id: int) -> None:
+    async def _chat_seen(self, conversation_id: int) -> None:
         """The conversation is on this agent's screen: a chat visitor gets read marks."""
-        self._group_send(
+        await self._group_send(
             chat.conversation_group(conversation_id),
             {"type": chat.SEEN, "conversation_id": conversation_id},
         )
 
     # -- conversation subscription and presence ------------------------------------------
 
-    def _subscribe(self, raw_id: Any) -> None:
+    async def _subscribe(self, raw_id: Any) -> None:
         if not isinstance(raw_id, int) or isinstance(raw_id, bool):
-            self._send({"kind": "refused", "conversation_id": None})
+            await self._send({"kind": "refused", "conversation_id": None})
             return
         try:
             # The agent's own scope decides: another brand's conversation is "not found".
-            access_conversation_by_id(self.viewer_scope, raw_id)
+            await _db(access_conversation_by_id)(self.viewer_scope, raw_id)
         except NotFound:
-            self._send({"kind": "refused", "conversation_id": raw_id})
+            await self._send({"kind": "refused", "conversation_id": raw_id})
             return
-        self._leave_conversation()
+        await self._leave_conversation()
         self.conversation_id = raw_id
         self.peers = {}
-        self._join(groups.conversation_group(raw_id))
-        self._announce(VIEWING, reply=True)
-        self._chat_seen(raw_id)
+        await self._join(groups.conversation_group(raw_id))
+        await self._announce(VIEWING, reply=True)
+        await self._chat_seen(raw_id)
 
-    def _leave_conversation(self) -> None:
+    async def _leave_conversation(self) -> None:
         if self.conversation_id is None:
             return
         group = groups.conversation_group(self.conversation_id)
-        self._announce(LEFT, reply=False)
-        async_to_sync(self.channel_layer.group_discard)(group, self.channel_name)
+        await self._announce(LEFT, reply=False)
+        await self.channel_layer.group_discard(group, self.channel_name)
         if group in self.joined:
             self.joined.remove(group)
         self.conversation_id = None
@@ -151,73 +208,105 @@ class AgentConsumer(WebsocketConsumer):
             "channel": self.channel_name,
         }
 
-    def _announce(self, state: str, *, reply: bool) -> None:
+    async def _announce(self, state: str, *, reply: bool) -> None:
         assert self.conversation_id is not None
-        self._group_send(
+        await self._group_send(
             groups.conversation_group(self.conversation_id), self._presence_message(state, reply)
         )
 
-    def presence_update(self, event: dict[str, Any]) -> None:
+    async def presence_update(self, event: dict[str, Any]) -> None:
         if event["channel"] == self.channel_name or event["conversation_id"] != (
             self.conversation_id
         ):
             return
         if event["reply"]:
-            async_to_sync(self.channel_layer.send)(
-                event["channel"], self._presence_message(VIEWING, reply=False)
-            )
+            await self._reply(event["channel"], self._presence_message(VIEWING, reply=False))
         if event["agent_id"] == self.agent.pk:
             return  # the same agent in another tab is no collision
         if event["state"] == LEFT:
             self.peers.pop(event["agent_id"], None)
         else:
             self.peers[event["agent_id"]] = Peer(event["agent_id"], event["name"], event["state"])
-        self._send(
+        # No query: a small template, rendered on the loop.
+        html = presence_html(list(self.peers.values()), self.agent.ui_language)
+        await self._send(
             {
                 "kind": "presence",
                 "element_id": "presence",
                 "conversation_id": self.conversation_id,
-                "html": presence_html(list(self.peers.values()), self.agent.ui_language),
+                "html": html,
             }
         )
 
     # -- pushed fragments -------------------------------------------------------------------
 
-    def conversation_event(self, event: dict[str, Any]) -> None:
-        """A change announced by realtime.handlers (ids only): render what concerns this
-        agent, through the agent's own scope, in the agent's language and time zone."""
-        frames = FRAMES.get(event.get("event", ""), ())
+    async def conversation_event(self, event: dict[str, Any]) -> None:
+        """A change announced by realtime.handlers (ids only). Decided here without a query
+        whether this socket may need it; if so it is queued for the next batch, which loads
+        it through the agent's own scope and renders it in their language and time zone."""
+        kind = event.get("event", "")
+        frames = FRAMES.get(kind, ())
         if event.get("brand_id") not in self.viewer_scope.brand_ids or not frames:
             return
         conversation_id = event.get("conversation_id")
-        object_id = event["object_id"]
-        if event["event"] == publish.DELIVERY and self.conversation_id is not None:
-            conversation_id = fragments.message_conversation_id(self.viewer_scope, object_id)
-        is_open = conversation_id is not None and conversation_id == self.conversation_id
-        if not is_open and "row" not in frames:
-            return  # a timeline change of a conversation this page does not show
-        assert conversation_id is not None
-        conversation = fragments.conversation_for(self.viewer_scope, conversation_id)
-        if conversation is None:
-            return  # not in this agent's scope (or gone): the event alone proves nothing
-        for kind in frames:
-            if kind == "row":
-                self._push(fragments.row_fragment(self.agent, conversation))
-                if self.supervising:
-                    self._push_board()
-            elif not is_open:
-                continue
-            elif kind == "message":
-                self._push(fragments.message_fragment(self.agent, conversation, object_id))
-                self._chat_seen(conversation.pk)
-            elif kind == "note":
-                self._push(fragments.note_fragment(self.agent, conversation, object_id))
-            elif kind == "controls":
-                self._push(fragments.stale_signal("controls", conversation.pk))
+        if kind == publish.DELIVERY:
+            if self.conversation_id is None:
+                return  # a delivery badge shows only in an open conversation
+            conversation_id = None  # the batch looks the message's conversation up
+        elif conversation_id != self.conversation_id:
+            if "row" not in frames:
+                return  # a timeline change of a conversation this page does not show
+            if not self.rows and kind == publish.MESSAGE and conversation_id not in self.mine:
+                return  # no inbox on this page, and a message moves no one else's header
+        self.pending.append(Work(kind, conversation_id, int(event["object_id"])))
+        if self.renderer is None or self.renderer.done():
+            self.renderer = asyncio.get_running_loop().create_task(self._render_pending())
 
-    def _push(self, fragment: fragments.Fragment | None) -> None:
-        if fragment is not None:
-            self._send(asdict(fragment))
+    async def _render_pending(self) -> None:
+        while self.pending:
+            items, self.pending = self.pending, []
+            viewer = Viewer(
+                agent=self.agent,
+                scope=self.viewer_scope,
+                open_id=self.conversation_id,
+                rows=self.rows,
+                mine=frozenset(self.mine),
+                supervising=self.supervising,
+                online=frozenset(self.online.values()),
+            )
+            try:
+                result: Result = await _db(render_batch)(viewer, items)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A lost push leaves the page stale until its next push or reload.
+                logger.exception("realtime: rendering a batch failed")
+                continue
+            for conversation_id, is_mine in result.mine.items():
+                if is_mine:
+                    self.mine.add(conversation_id)
+                else:
+                    self.mine.discard(conversation_id)
+            for frame in result.frames:
+                await self._send(frame)
+            for conversation_id in dict.fromkeys(result.seen):
+                await self._chat_seen(conversation_id)
+
+    # -- notifications ----------------------------------------------------------------------
+
+    async def agent_notification(self, event: dict[str, Any]) -> None:
+        """A notification of this agent's (publish.announce_notification): its partial for
+        the menu, what a desktop notification says, and the header's new counts."""
+        frames = await _db(self._notification_frames)(event.get("notification_id", 0))
+        for frame in frames:
+            await self._send(frame)
+
+    def _notification_frames(self, notification_id: int) -> list[dict[str, Any]]:
+        frame = fragments.notification_frame(self.agent, notification_id)
+        if frame is None:
+            return []
+        status = fragments.status_fragment(self.agent, self.viewer_scope)
+        return [frame, asdict(status)]
 
     # -- who is online (supervisor board) ---------------------------------------------------
 
@@ -229,10 +318,10 @@ class AgentConsumer(WebsocketConsumer):
             "channel": self.channel_name,
         }
 
-    def online_ping(self, event: dict[str, Any]) -> None:
-        async_to_sync(self.channel_layer.send)(event["reply_to"], self._online(True))
+    async def online_ping(self, event: dict[str, Any]) -> None:
+        await self._reply(event["reply_to"], self._online(True))
 
-    def online_update(self, event: dict[str, Any]) -> None:
+    async def online_update(self, event: dict[str, Any]) -> None:
         if not self.supervising:
             return
         if event["online"]:
@@ -241,22 +330,44 @@ class AgentConsumer(WebsocketConsumer):
             self.online[event["channel"]] = event["agent_id"]
         elif self.online.pop(event["channel"], None) is None:
             return
-        self._push_board()
+        await self._push_board()
 
-    def _push_board(self) -> None:
-        html = board_html(
-            self.viewer_scope, frozenset(self.online.values()), self.agent.ui_language
-        )
-        self._send({"kind": "board", "element_id": "supervisor-board", "html": html})
+    async def _push_board(self) -> None:
+        """Re-render the board in the background (it replaces itself, so order does not
+        matter): the socket's own frames, a subscription above all, do not wait for it.
+        Requests while one renders are folded into one more render after it."""
+        self.board_wanted = True
+        if self.board_task is None or self.board_task.done():
+            self.board_task = asyncio.get_running_loop().create_task(self._render_board())
+
+    async def _render_board(self) -> None:
+        while self.board_wanted:
+            self.board_wanted = False
+            try:
+                html = await _db(board_html)(
+                    self.viewer_scope, frozenset(self.online.values()), self.agent.ui_language
+                )
+            except Exception:
+                logger.exception("realtime: rendering the board failed")
+                return
+            await self._send({"kind": "board", "element_id": "supervisor-board", "html": html})
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _join(self, group: str) -> None:
-        async_to_sync(self.channel_layer.group_add)(group, self.channel_name)
+    async def _join(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
         self.joined.append(group)
 
-    def _group_send(self, group: str, message: dict[str, Any]) -> None:
-        async_to_sync(self.channel_layer.group_send)(group, message)
+    async def _reply(self, channel: str, message: dict[str, Any]) -> None:
+        """Answer one peer's socket. A peer whose queue is full (a thousand widgets asking
+        "anyone online?" at once, over Redis) misses the answer; this socket stays up."""
+        try:
+            await self.channel_layer.send(channel, message)
+        except ChannelFull:
+            logger.warning("realtime: %s is full, answer dropped", channel)
 
-    def _send(self, frame: dict[str, Any]) -> None:
-        self.send(text_data=json.dumps(frame, ensure_ascii=False))
+    async def _group_send(self, group: str, message: dict[str, Any]) -> None:
+        await self.channel_layer.group_send(group, message)
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False))

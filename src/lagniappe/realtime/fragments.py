@@ -1,6 +1,7 @@
 """Render one workspace partial for one agent: what that agent's page would show right now.
 
-Called by the agent's socket (consumers.py) in its worker thread, never by the writer. Every
+Called for the agent's socket (consumers.py, batches.py) on the realtime thread pool, never by
+the writer. Every
 object is loaded through the agent's own ViewerScope, so an event naming another brand's
 object renders nothing. The partials are the pages' own (`workspace/_message.html`,
 `_note.html`, `_row.html`), rendered in the agent's language and time zone exactly as
@@ -13,9 +14,11 @@ import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from lagniappe.conversations.models import Conversation, Message
@@ -24,8 +27,13 @@ from lagniappe.conversations.selectors import (
     message_list_for_conversation,
     note_list_for_conversation,
 )
-from lagniappe.staff.models import Agent
+from lagniappe.realtime.agent_status import STATUS_ELEMENT_ID, agent_status_html, unread_mark
+from lagniappe.staff.models import Agent, NotificationKind
+from lagniappe.staff.selectors import notification_for_agent
 from lagniappe.tenancy.scoping import ViewerScope
+
+# Notifications that also play a short sound (when the agent keeps sound on).
+SOUNDED = frozenset({NotificationKind.CHAT_ASSIGNED, NotificationKind.MENTION})
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,11 @@ def note_fragment(agent: Agent, conversation: Conversation, note_id: int) -> Fra
     return Fragment("note", f"note-{note.pk}", conversation.pk, html)
 
 
-def row_fragment(agent: Agent, conversation: Conversation) -> Fragment:
+def row_fragment(agent: Agent, conversation: Conversation, *, counted: bool = False) -> Fragment:
+    """`counted`: the caller gave the conversation its `unread` already (agent_status.
+    unread_mark over a whole batch)."""
+    if not counted:
+        unread_mark([conversation], agent.pk)  # the row shows this agent's unread count
     with agent_locale(agent):
         html = render_to_string("workspace/_row.html", {"conversation": conversation})
     return Fragment("row", f"conversation-row-{conversation.pk}", conversation.pk, html)
@@ -104,3 +116,43 @@ def stale_signal(kind: str, conversation_id: int) -> Fragment:
     the viewer's CSRF token and choices; the view counts depend on the viewer's teams), so
     the refreshed part comes from the page's own view and template."""
     return Fragment(kind, "", conversation_id, "")
+
+
+def status_fragment(agent: Agent, scope: ViewerScope) -> Fragment:
+    """The header's chat load, unread total and notification count (`_agent_status.html`)."""
+    with agent_locale(agent):
+        html = agent_status_html(agent, scope)
+    return Fragment("status", STATUS_ELEMENT_ID, 0, html)
+
+
+def notification_frame(agent: Agent, notification_id: int) -> dict[str, Any] | None:
+    """`_notification.html` for the agent's own notification (None for anyone else's), and
+    what the browser needs for a desktop notification and a sound."""
+    item = notification_for_agent(agent, notification_id)
+    if item is None:
+        return None
+    notification = item.notification
+    prefs = Agent.objects.filter(pk=agent.pk).values("notify_desktop", "notify_sound").first()
+    with agent_locale(agent):
+        html = render_to_string("workspace/_notification.html", {"item": item})
+        title = str(notification.get_kind_display())
+        url = (
+            reverse("workspace:conversation-detail", args=[notification.conversation_id])
+            if item.may_open
+            else ""
+        )
+    return {
+        "kind": "notification",
+        "element_id": f"notification-{notification.pk}",
+        "conversation_id": notification.conversation_id if item.may_open else None,
+        "html": html,
+        "notify": {
+            "id": notification.pk,
+            "kind": notification.kind,
+            "title": title,
+            "body": notification.conversation.subject[:120] if item.may_open else "",
+            "url": url,
+            "desktop": bool(prefs and prefs["notify_desktop"]),
+            "sound": bool(prefs and prefs["notify_sound"]) and notification.kind in SOUNDED,
+        },
+    }

@@ -27,7 +27,7 @@ from typing import Any
 from asgiref.sync import SyncToAsync
 from channels.layers import BaseChannelLayer, get_channel_layer
 
-from lagniappe.realtime.groups import brand_group
+from lagniappe.realtime.groups import agent_group, brand_group
 
 logger = logging.getLogger("lagniappe.realtime")
 
@@ -62,19 +62,36 @@ class Change:
         }
 
 
+# The `type` of a message to one agent's sockets: AgentConsumer.agent_notification.
+NOTIFICATION = "agent.notification"
+
+
 def announce(change: Change) -> None:
     """Queue one group_send to the change's brand group; returns at once."""
+    _queue(brand_group(change.brand_id), change.message())
+
+
+def announce_notification(recipient_id: int, notification_id: int) -> None:
+    """Tell one agent's sockets that a notification of theirs was written (ids only: each
+    socket loads it as its own agent and renders it in their language)."""
+    _queue(
+        agent_group(recipient_id),
+        {"type": NOTIFICATION, "notification_id": notification_id},
+    )
+
+
+def _queue(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    item = (layer, brand_group(change.brand_id), change.message())
+    item = (layer, group, message)
     loop = _server_loop()
     if loop is None:
         loop = _background.loop()
     try:
         loop.call_soon_threadsafe(_enqueue, loop, item)
     except RuntimeError:  # the server's loop closed under us (shutdown): nobody to tell
-        logger.debug("realtime: event loop closed, change dropped: %r", change)
+        logger.debug("realtime: event loop closed, message dropped: %r", message)
 
 
 # -- the loops ----------------------------------------------------------------------------

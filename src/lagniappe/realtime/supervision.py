@@ -17,6 +17,7 @@ from django.utils import translation
 
 from lagniappe.conversations.models import Conversation
 from lagniappe.conversations.states import ACTIVE
+from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.staff.models import Role, Team
 from lagniappe.staff.selectors import agent_list_visible
 from lagniappe.tenancy.scoping import ViewerScope
@@ -30,6 +31,8 @@ class AgentLoad:
     name: str
     online: bool
     open_count: int
+    chat_load: int = 0
+    chat_capacity: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,11 @@ def board_for_viewer(scope: ViewerScope, online_ids: frozenset[int]) -> Board:
         assigned_conversations__status__in=ACTIVE,
         assigned_conversations__brand_id__in=scope.brand_ids,
     )
-    agents = agent_list_visible(scope).annotate(load=Count("assigned_conversations", filter=active))
+    chats = active & Q(assigned_conversations__channel_kind=ChannelKind.CHAT)
+    agents = agent_list_visible(scope).annotate(
+        load=Count("assigned_conversations", filter=active),
+        chat_load=Count("assigned_conversations", filter=chats),
+    )
     waiting = Q(
         conversations__status__in=ACTIVE,
         conversations__assignee__isnull=True,
@@ -69,7 +76,15 @@ def board_for_viewer(scope: ViewerScope, online_ids: frozenset[int]) -> Board:
     )
     return Board(
         agents=tuple(
-            AgentLoad(a.pk, a.display_name or a.email, a.pk in online_ids, a.load) for a in agents
+            AgentLoad(
+                a.pk,
+                a.display_name or a.email,
+                a.pk in online_ids,
+                a.load,
+                a.chat_load,
+                a.chat_capacity,
+            )
+            for a in agents
         ),
         queues=tuple(QueueWait(t.pk, t.name, t.waiting, t.oldest) for t in teams),
     )

@@ -6,7 +6,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from lagniappe.core.admin import OrganisationScopedAdmin
-from lagniappe.staff.models import Agent, AgentLanguage, AgentSkill, AgentToken, Skill, Team
+from lagniappe.staff.models import (
+    Agent,
+    AgentLanguage,
+    AgentSkill,
+    AgentToken,
+    CannedResponse,
+    Skill,
+    Team,
+)
 
 
 class AgentLanguageInline(admin.TabularInline):
@@ -69,3 +77,12 @@ class AgentTokenAdmin(OrganisationScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(OrganisationScopedAdmin):
+    organisation_path = "brand__organisation"
+    list_display = ("shortcut", "title", "brand", "language", "is_active")
+    list_filter = ("is_active", "language", "brand")
+    list_select_related = ("brand",)
+    search_fields = ("shortcut", "title", "text")

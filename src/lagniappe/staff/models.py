@@ -55,6 +55,8 @@ class Agent(AbstractBaseUser, PermissionsMixin):
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     chat_capacity = models.PositiveSmallIntegerField(_("concurrent chats"), default=3)
+    notify_desktop = models.BooleanField(_("desktop notifications"), default=True)
+    notify_sound = models.BooleanField(_("notification sound"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin"), default=False)
     date_joined = models.DateTimeField(_("joined"), auto_now_add=True)
@@ -183,3 +185,121 @@ class AgentToken(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.agent})"
+
+
+# -- per-agent workspace state: presence, notifications, read marks, canned responses -----
+# (the conversation is referenced by name: staff sits below conversations)
+
+
+class AgentPresence(models.Model):
+    """One open workspace socket. An agent is online while one of theirs was seen recently
+    (a crashed process leaves rows behind; they stop counting when they go stale)."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="presences")
+    channel_name = models.CharField(_("socket"), max_length=200, unique=True)
+    connected_at = models.DateTimeField(_("connected"))
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("agent presence")
+        verbose_name_plural = _("agent presences")
+
+    def __str__(self) -> str:
+        return f"{self.agent} · {self.channel_name}"
+
+
+class NotificationKind(models.TextChoices):
+    MENTION = "mention", _("Mentioned you")
+    CHAT_ASSIGNED = "chat_assigned", _("New chat assigned to you")
+    TRANSFER = "transfer", _("Transferred to you")
+    CUSTOMER_REPLIED = "customer_replied", _("The customer replied")
+
+
+class Notification(models.Model):
+    """Something an agent should look at. Only the recipient ever sees it."""
+
+    recipient = models.ForeignKey(
+        Agent, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        verbose_name=_("conversation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The note that mentioned or handed over (one notification per recipient and note).
+    note_id = models.PositiveBigIntegerField(_("note"), null=True, blank=True)
+    actor_name = models.CharField(_("by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-id"], name="notif_recipient")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "note_id"],
+                condition=models.Q(note_id__isnull=False),
+                name="notification_once_per_note",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class ConversationSeen(models.Model):
+    """The newest message of a conversation the agent has had on screen: customer messages
+    after it are unread for that agent."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    message_id = models.PositiveBigIntegerField(_("newest message seen"), default=0)
+    seen_at = models.DateTimeField(_("seen"))
+
+    class Meta:
+        verbose_name = _("conversation read mark")
+        verbose_name_plural = _("conversation read marks")
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "conversation"], name="seen_once_per_agent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} · {self.conversation_id} ≤ {self.message_id}"
+
+
+class CannedResponse(models.Model):
+    """A prepared reply of one brand (optionally for one language), inserted from the
+    composer by its shortcut. Placeholders: {{customer.name}}, {{agent.name}}, …"""
+
+    brand = models.ForeignKey(
+        "tenancy.Brand",
+        verbose_name=_("brand"),
+        on_delete=models.CASCADE,
+        related_name="canned_responses",
+    )
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
+    shortcut = models.SlugField(_("shortcut"), max_length=40, allow_unicode=True)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+        ordering = ["shortcut", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "language", "shortcut"], name="canned_shortcut_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut} {self.title}"

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
-from lagniappe.core.errors import InvalidInput
+from lagniappe.core.errors import InvalidInput, PermissionDenied
 from lagniappe.core.languages import Language
 from lagniappe.core.services import audit_record
 from lagniappe.core.tokens import token_generate
@@ -16,6 +16,7 @@ from lagniappe.staff.models import (
     AgentLanguage,
     AgentSkill,
     AgentToken,
+    CannedResponse,
     Role,
     Skill,
     Team,
@@ -166,9 +167,12 @@ def agent_preferences_set(
     agent: Agent,
     ui_language: str | None = None,
     time_zone: str | None = None,
+    notify_desktop: bool | None = None,
+    notify_sound: bool | None = None,
 ) -> Agent:
-    """Change the agent's interface language and/or time zone; None leaves one alone."""
-    changes: dict[str, str] = {}
+    """Change the agent's interface language, time zone and notification choices; None
+    leaves one alone."""
+    changes: dict[str, object] = {}
     if ui_language is not None:
         if ui_language not in Language.values:
             raise InvalidInput("Unknown interface language.", details={"ui_language": ui_language})
@@ -177,6 +181,10 @@ def agent_preferences_set(
         if time_zone not in zoneinfo.available_timezones():
             raise InvalidInput("Unknown time zone.", details={"time_zone": time_zone})
         changes["time_zone"] = time_zone
+    if notify_desktop is not None:
+        changes["notify_desktop"] = bool(notify_desktop)
+    if notify_sound is not None:
+        changes["notify_sound"] = bool(notify_sound)
     before = {field: getattr(agent, field) for field in changes}
     changed = {field: value for field, value in changes.items() if before[field] != value}
     if not changed:
@@ -193,3 +201,60 @@ def agent_preferences_set(
         after=changed,
     )
     return agent
+
+
+MAX_CHAT_CAPACITY = 20
+CAPACITY_SETTERS = frozenset({Role.ADMIN, Role.SUPERVISOR})
+
+
+@transaction.atomic
+def agent_capacity_set(*, actor: Actor, by: Agent, agent: Agent, chat_capacity: int) -> Agent:
+    """How many chats the agent takes at once (0 = none offered automatically). Only an
+    administrator or a supervisor of the same organisation sets it; whether `agent` is within
+    their brands is the caller's access check."""
+    if by.role not in CAPACITY_SETTERS or by.organisation_id != agent.organisation_id:
+        raise PermissionDenied("Only a supervisor or an administrator sets chat capacity.")
+    if not 0 <= chat_capacity <= MAX_CHAT_CAPACITY:
+        raise InvalidInput(
+            "Chat capacity must be between 0 and 20.", details={"chat_capacity": chat_capacity}
+        )
+    before = agent.chat_capacity
+    if before == chat_capacity:
+        return agent
+    agent.chat_capacity = chat_capacity
+    agent.save(update_fields=["chat_capacity"])
+    audit_record(
+        actor=actor,
+        action="agent.capacity_set",
+        object_type="agent",
+        object_id=agent.pk,
+        before={"chat_capacity": before},
+        after={"chat_capacity": chat_capacity},
+    )
+    return agent
+
+
+@transaction.atomic
+def canned_response_create(
+    *, actor: Actor, brand: Brand, shortcut: str, title: str, text: str, language: str = ""
+) -> CannedResponse:
+    """A prepared reply of the brand (administrators also manage them in the admin)."""
+    shortcut = shortcut.strip().lstrip("/")
+    if not shortcut or not title.strip() or not text.strip():
+        raise InvalidInput("A canned response needs a shortcut, a title and a text.")
+    if language and language not in Language.values:
+        raise InvalidInput("Unknown language.", details={"language": language})
+    if CannedResponse.objects.filter(brand=brand, language=language, shortcut=shortcut).exists():
+        raise InvalidInput("This shortcut exists.", details={"shortcut": shortcut})
+    response = CannedResponse.objects.create(
+        brand=brand, language=language, shortcut=shortcut[:40], title=title[:200], text=text
+    )
+    audit_record(
+        actor=actor,
+        action="canned_response.create",
+        object_type="canned_response",
+        object_id=response.pk,
+        brand_id=brand.pk,
+        after={"shortcut": response.shortcut, "language": language},
+    )
+    return response

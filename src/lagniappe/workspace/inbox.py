@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from lagniappe.conversations.selectors import ConversationFilters
 from lagniappe.conversations.states import ACTIVE, Status
-from lagniappe.workspace.search import search_variants
 
 # Fixed order, so the views and their counts read the same on every page.
 _ACTIVE = tuple(s for s in Status.values if s in ACTIVE)
@@ -60,7 +59,7 @@ def filters_narrowed(base: ConversationFilters, cleaned: Mapping[str, Any]) -> C
     if cleaned.get("tag"):
         changes["tag"] = cleaned["tag"]
     if cleaned.get("q"):
-        changes["search"] = search_variants(cleaned["q"])
+        changes["search"] = cleaned["q"]
     assignee = cleaned.get("assignee") or ""
     if assignee == "none":
         changes.update(unassigned=True, assignee_id=None)

@@ -2,11 +2,13 @@ from django.urls import path
 
 from lagniappe.workspace.views import (
     account,
+    agents,
     attachments,
     composer_hints,
     conversation,
     customer,
     inbox,
+    notifications,
     suggestions,
     supervisor,
 )
@@ -19,6 +21,21 @@ urlpatterns = [
     path("logout", account.logout, name="logout"),
     path("preferences", account.preferences, name="preferences"),
     path("supervisor", supervisor.supervisor_board, name="supervisor"),
+    path("agents/<int:agent_id>/settings", agents.agent_settings, name="agent-settings"),
+    path("notifications", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/read-all", notifications.notification_read_all, name="notification-read-all"
+    ),
+    path(
+        "notifications/<int:notification_id>/read",
+        notifications.notification_read,
+        name="notification-read",
+    ),
+    path(
+        "preferences/notifications",
+        notifications.notification_preferences,
+        name="notification-preferences",
+    ),
     path("conversations/bulk", inbox.inbox_bulk, name="conversation-bulk"),
     path(
         "conversations/<int:conversation_id>",
@@ -59,6 +76,11 @@ urlpatterns = [
         "conversations/<int:conversation_id>/composer-hints",
         composer_hints.conversation_composer_hints,
         name="conversation-composer-hints",
+    ),
+    path(
+        "conversations/<int:conversation_id>/callback",
+        composer_hints.conversation_callback_record,
+        name="conversation-callback",
     ),
     path(
         "conversations/<int:conversation_id>/suggested-articles",

@@ -82,8 +82,15 @@ def test_reply_is_sent_with_threading_headers_alternatives_and_encodings(world, 
     assert sent["To"].addresses[0].addr_spec == "wang.zhe@example.cn"
     assert sent["Subject"] == f"理赔进度：已受理 [#{reply.conversation_id}]"
     assert sent["Auto-Submitted"] is None  # an agent wrote it
-    assert sent.get_body(("plain",)).get_content().strip() == "您好，已收到。"
+    text = sent.get_body(("plain",)).get_content()
+    # The agent's words first, then the brand's signature (the built-in reply template).
+    assert text.startswith("您好，已收到。") and f"#{reply.conversation_id}" in text
+    assert "\n-- \n" in text.replace("\r\n", "\n")
+    assert world.insurer_agent.display_name in text
     assert "<b>已收到</b>" in sent.get_body(("html",)).get_content()
+    reply_to = sent["Reply-To"].addresses[0].addr_spec
+    assert reply_to.startswith(f"support+c{reply.conversation_id}-")
+    assert reply_to.endswith("@insurer.test")
     [attachment] = list(sent.iter_attachments())
     assert attachment.get_filename() == "理赔单据 2024.pdf"
     assert attachment.get_content() == b"%PDF-1.4 data"

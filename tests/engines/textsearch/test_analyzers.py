@@ -22,6 +22,7 @@ SHARED_TERM_CASES = [
     ("退款怎麼申請", "zh-Hant", "申请退款的步骤", "zh-Hans"),
     ("ｶﾀｶﾅ", "ja", "カタカナで入力してください", "ja"),
     ("申し込み", "ja", "申込みの方法", "ja"),
+    ("総選挙", "ja", "第45回衆議院議員総選挙が行われた", "ja"),  # a part of a compound
     ("pengembalian", "id", "Dana akan dikembalikan dalam 7 hari", "id"),
     ("refunds", "en", "How to request a refund", "en"),
     ("ＡＢＣ１２３", "en", "Order abc123 was shipped", "en"),
@@ -49,6 +50,11 @@ NO_MATCH_CASES = [
 @pytest.mark.parametrize(("query", "qlang", "text", "tlang"), NO_MATCH_CASES)
 def test_unrelated_text_shares_no_term(query, qlang, text, tlang):
     assert not set(query_terms(query, qlang)) & set(index_text(text, tlang).split())
+
+
+def test_japanese_function_words_make_no_terms():
+    # Character bigrams across particles ("のは", "はい") once matched nearly every article.
+    assert query_terms("選挙が行われたのはいつか", "ja") == ["選挙", "行う", "いつ"]
 
 
 def test_english_stop_words_are_not_query_terms():

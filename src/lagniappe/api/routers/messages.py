@@ -77,6 +77,7 @@ def message_create(
         subject=payload.subject,
         attachment_ids=payload.attachment_ids,
         expected_version=payload.version,
+        cc=payload.cc,
     )
     return Status(201, message_list_for_conversation(conversation).get(pk=message.pk))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
@@ -13,6 +13,7 @@ from pydantic import Field
 from lagniappe.api.schemas.common import InputSchema, ObjectId
 from lagniappe.channels.models import OutboundDelivery
 from lagniappe.conversations.models import Attachment, Direction, Message, Note
+from lagniappe.conversations.recipients import MAX_CC_ADDRESSES
 from lagniappe.staff.models import Agent
 
 MAX_TEXT_CHARACTERS = 200_000
@@ -37,6 +38,12 @@ class MessageIn(InputSchema):
     version: ObjectId | None = Field(
         None,
         description="The conversation version you loaded; a stale one answers 409.",
+    )
+    cc: list[Annotated[str, Field(max_length=320)]] = Field(
+        default_factory=list,
+        max_length=MAX_CC_ADDRESSES,
+        description="Email replies only: addresses the reply is copied to (validated; "
+        "a conversation on another channel answers 422).",
     )
 
 
@@ -80,10 +87,13 @@ class AttachmentOut(Schema):
 
 
 class DeliveryOut(Schema):
-    status: str
+    status: Literal["pending", "sent", "failed"] = Field(
+        description="failed: given up, or bounced after sending (see last_error)."
+    )
     attempts: int
-    last_error: str
+    last_error: str = Field(description='Why it failed, e.g. "bounce: 5.1.1 …".')
     sent_at: datetime | None
+    automatic: bool = Field(description="Sent by Lagniappe itself (an acknowledgement).")
 
 
 def _delivery_of(message: Message) -> OutboundDelivery | None:
@@ -106,6 +116,7 @@ class MessageOut(Schema):
     language: str
     author: AuthorOut | None
     external_id: str
+    cc: list[str] = Field(description="Addresses an email reply was copied to.")
     created_at: datetime
     sent_at: datetime | None
     attachments: list[AttachmentOut]

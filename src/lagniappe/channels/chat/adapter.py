@@ -4,12 +4,15 @@ id when its HMAC was right). See consumers.py for the wrapping, docs/subsystems/
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from lagniappe.channels.contracts import EnvelopeData, InboundMessage, ParseError, SenderIdentity
+from lagniappe.conversations.contracts import AttachmentUpload
 
 MAX_TEXT_CHARACTERS = 4000
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -18,10 +21,33 @@ CONTENT_TYPE = "application/vnd.lagniappe.chat+json"
 
 @dataclass(frozen=True)
 class VisitorMessage:
-    """A visitor's `message` frame, checked."""
+    """A visitor's `message` frame, checked; `file` when it carries an upload."""
 
     client_id: str
     text: str
+    file: AttachmentUpload | None = None
+
+
+def _file_read(value: Any) -> AttachmentUpload | None:
+    """`{"name", "type", "data": base64}` (the upload view writes it), or ParseError."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ParseError("file must be an object")
+    name, content_type, data = value.get("name"), value.get("type", ""), value.get("data")
+    if not isinstance(name, str) or not name.strip() or not isinstance(data, str):
+        raise ParseError("file needs a name and base64 data")
+    try:
+        content = base64.b64decode(data, validate=True)
+    except (ValueError, binascii.Error) as error:
+        raise ParseError("file data is not base64") from error
+    if not content:
+        raise ParseError("file is empty")
+    return AttachmentUpload(
+        filename=name[:255],
+        content_type=content_type[:127] if isinstance(content_type, str) else "",
+        content=content,
+    )
 
 
 def message_frame_read(frame: Any) -> VisitorMessage:
@@ -32,11 +58,14 @@ def message_frame_read(frame: Any) -> VisitorMessage:
     text = frame.get("text")
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
         raise ParseError("client_id must be 1 to 64 letters, digits, '-' or '_'")
-    if not isinstance(text, str) or not text.strip():
+    upload = _file_read(frame.get("file"))
+    if text is None and upload is not None:
+        text = ""
+    if not isinstance(text, str) or not (text.strip() or upload):
         raise ParseError("text must be a non-empty string")
     if len(text) > MAX_TEXT_CHARACTERS:
         raise ParseError(f"text longer than {MAX_TEXT_CHARACTERS} characters")
-    return VisitorMessage(client_id=client_id, text=text.strip())
+    return VisitorMessage(client_id=client_id, text=text.strip(), file=upload)
 
 
 def envelope_raw(
@@ -103,5 +132,6 @@ class ChatAdapter:
                 # One visitor's messages thread into their latest conversation (a closed one
                 # gets a follow-up); the key is the customer's, per visitor.
                 thread_subject=f"chat-visitor:{visitor}",
+                attachments=(message.file,) if message.file else (),
             )
         ]

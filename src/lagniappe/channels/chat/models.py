@@ -1,5 +1,6 @@
-"""What the chat channel remembers about one visitor of one widget: the pre-chat answers and
-the read/delivered watermarks of the agent's messages (Message ids, like the socket's seq)."""
+"""What the chat channel remembers about one visitor of one widget: the pre-chat answers, the
+read/delivered watermarks of the agent's messages (Message ids, like the socket's seq) and the
+pages the visitor was on."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ class VisitorState(TimestampedModel):
     email = models.EmailField(_("email"), max_length=254, blank=True)
     last_delivered_seq = models.BigIntegerField(_("last delivered message"), default=0)
     last_read_seq = models.BigIntegerField(_("last read message"), default=0)
+    # The pages the widget reported, newest last: [{"url", "title", "at"}] (services.pages.py
+    # keeps at most MAX_PAGES, http(s) only, length-limited). Shown to agents, escaped.
+    pages = models.JSONField(_("visited pages"), default=list, blank=True)
+    # When transcripts were emailed (ISO times, the last day's only): the rate limit.
+    transcripts = models.JSONField(_("transcripts sent"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("chat visitor")

@@ -2,11 +2,17 @@
 
 Accepted as soon as the layer took it: a visitor who is offline (or whose push was lost with a
 process) gets the reply from the database when their widget reconnects and sends `resume`.
+
+The push runs on the server's event loop when this process has one (the visitor sockets'
+loop, remembered on their first connect): the in-memory layer's queues belong to that loop,
+and a Redis layer keeps its connections there instead of opening a loop per reply.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +20,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from lagniappe.channels.contracts import DeliveryReceipt, OutboundMessage
+from lagniappe.conversations.models import Attachment
 from lagniappe.core import clock
 
 logger = logging.getLogger("lagniappe.channels.chat")
@@ -26,13 +33,48 @@ SEEN = "chat.seen"
 TYPING_FRAME = {"type": "typing", "from": "agent"}
 
 
+_PUSH_TIMEOUT = 5.0
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def server_loop_remember(loop: asyncio.AbstractEventLoop) -> None:
+    """Called by the visitor consumer (on the server's loop)."""
+    global _server_loop
+    _server_loop = loop
+
+
+def group_push(group: str, message: dict[str, Any]) -> None:
+    """group_send from synchronous code: on the server's loop when there is one."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    loop = _server_loop
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if loop is not None and loop.is_running() and not loop.is_closed() and running is not loop:
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+        future.result(_PUSH_TIMEOUT)
+    else:
+        async_to_sync(layer.group_send)(group, message)
+
+
 def conversation_group(conversation_id: int) -> str:
     return f"chat-conversation.{conversation_id}"
 
 
 def message_frame(
-    *, seq: int, sender: str, text: str, sent_at: datetime, client_id: str = ""
+    *,
+    seq: int,
+    sender: str,
+    text: str,
+    sent_at: datetime,
+    client_id: str = "",
+    files: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """`files`: [{"id", "name", "size", "type"}], downloaded by the widget with its token
+    (views.attachment_download)."""
     frame: dict[str, Any] = {
         "type": "message",
         "from": sender,
@@ -42,23 +84,33 @@ def message_frame(
     }
     if client_id:
         frame["client_id"] = client_id
+    if files:
+        frame["files"] = files
     return frame
+
+
+def files_of(attachments: Iterable[Attachment]) -> list[dict[str, Any]]:
+    return [
+        {"id": item.pk, "name": item.filename, "size": item.size, "type": item.content_type}
+        for item in attachments
+    ]
 
 
 class ChatOutboundAdapter:
     name = "chat"
 
     def send(self, message: OutboundMessage) -> DeliveryReceipt:
-        layer = get_channel_layer()
+        files = files_of(Attachment.objects.filter(message_id=message.message_id).order_by("pk"))
         frame = message_frame(
-            seq=message.message_id, sender="agent", text=message.text, sent_at=clock.now()
+            seq=message.message_id,
+            sender="agent",
+            text=message.text,
+            sent_at=clock.now(),
+            files=files,
         )
-        if layer is not None:
-            try:
-                async_to_sync(layer.group_send)(
-                    conversation_group(message.conversation_id), {"type": PUSH, "frame": frame}
-                )
-            except Exception:
-                # The reply is stored; the widget's resume fetches it. Nothing to retry.
-                logger.exception("chat: push of message %s failed", message.message_id)
+        try:
+            group_push(conversation_group(message.conversation_id), {"type": PUSH, "frame": frame})
+        except Exception:
+            # The reply is stored; the widget's resume fetches it. Nothing to retry.
+            logger.exception("chat: push of message %s failed", message.message_id)
         return DeliveryReceipt(accepted=True, external_id=f"chat-{message.message_id}")

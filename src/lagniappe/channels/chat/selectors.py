@@ -4,9 +4,19 @@ must not expose their other chats to whoever typed it."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from lagniappe.conversations.models import Direction, Message
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
+
+from lagniappe.channels.chat.models import VisitorState
+from lagniappe.channels.chat.outbound import files_of, message_frame
+from lagniappe.channels.chat.visits import page_checked
+from lagniappe.conversations.models import Attachment, Direction, Message
+from lagniappe.core.channel_kinds import ChannelKind
+from lagniappe.tenancy.scoping import ViewerScope
 
 MAX_RESUME_MESSAGES = 500
 
@@ -60,3 +70,98 @@ def visitor_last_inbound_seq(conversation_id: int, visitor: str) -> int:
         .first()
     )
     return newest or 0
+
+
+def visitor_frame(message: Message, visitor: str) -> dict[str, Any]:
+    """A message as the visitor's widget receives it (own messages carry their client id)."""
+    prefix = f"{visitor}:"
+    mine = message.direction == Direction.INBOUND and message.external_id.startswith(prefix)
+    return message_frame(
+        seq=message.pk,
+        sender="visitor" if message.direction == Direction.INBOUND else "agent",
+        text=message.text,
+        sent_at=message.sent_at or message.created_at,
+        client_id=message.external_id[len(prefix) :] if mine else "",
+        files=files_of(message.attachments.all()),
+    )
+
+
+def visitor_frames_after(
+    endpoint_id: int, visitor: str, last_seq: int
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """What a (re)connecting or polling widget missed: the visitor's conversation ids and the
+    frames of every message after `last_seq`, oldest first."""
+    ids = visitor_conversation_ids(endpoint_id, visitor)
+    newest = (
+        Message.objects.filter(conversation_id__in=ids, pk__gt=last_seq)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:MAX_RESUME_MESSAGES]
+    )
+    messages = (
+        Message.objects.filter(pk__in=list(newest)).order_by("pk").prefetch_related("attachments")
+    )
+    return ids, [visitor_frame(message, visitor) for message in messages]
+
+
+def visitor_attachment(endpoint_id: int, visitor: str, attachment_id: int) -> Attachment | None:
+    """A sent attachment of a message the visitor can see (theirs or an agent's reply in
+    their conversations); None otherwise (another visitor's, a draft upload, guessed ids)."""
+    return (
+        Attachment.objects.filter(
+            pk=attachment_id,
+            message__isnull=False,
+            conversation_id__in=visitor_conversation_ids(endpoint_id, visitor),
+        )
+        .filter(
+            Q(message__direction=Direction.OUTBOUND)
+            | Q(message__external_id__startswith=f"{visitor}:")
+        )
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class VisitedPage:
+    url: str
+    title: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class VisitorPanel:
+    """What agents see of a chat visitor: the current page (the newest) and earlier ones."""
+
+    current: VisitedPage | None
+    earlier: tuple[VisitedPage, ...]
+
+
+def visitor_panel_for_conversation(scope: ViewerScope, conversation_id: int) -> VisitorPanel | None:
+    """The pages of the visitor who wrote the conversation's newest chat message; None when
+    the viewer may not see the conversation, it has no chat visitor, or no page is known."""
+    message = (
+        Message.objects.filter(
+            conversation_id=conversation_id,
+            conversation__brand_id__in=scope.brand_ids,
+            direction=Direction.INBOUND,
+            channel_kind=ChannelKind.CHAT,
+            endpoint__isnull=False,
+        )
+        .order_by("-pk")
+        .values_list("endpoint_id", "external_id")
+        .first()
+    )
+    if message is None or ":" not in message[1]:
+        return None
+    endpoint_id, external_id = message
+    state = VisitorState.objects.filter(
+        endpoint_id=endpoint_id, visitor=external_id.split(":", 1)[0]
+    ).first()
+    pages: list[VisitedPage] = []
+    for item in reversed(state.pages if state else []):
+        if not isinstance(item, dict) or not page_checked(item.get("url")):
+            continue  # only http(s) links ever reach a template
+        at = parse_datetime(str(item.get("at") or ""))
+        pages.append(VisitedPage(url=str(item["url"]), title=str(item.get("title") or ""), at=at))
+    if not pages:
+        return None
+    return VisitorPanel(current=pages[0], earlier=tuple(pages[1:]))

@@ -9,8 +9,11 @@ from lagniappe.channels.contracts import (
     ParseError,
     SenderIdentity,
 )
+from lagniappe.channels.email.autoreply import auto_reply_consider
+from lagniappe.channels.email.reply_address import conversation_by_reply_token
 from lagniappe.conversations.attachments import attachment_validate
 from lagniappe.conversations.contracts import AttachmentUpload
+from lagniappe.conversations.models import Message
 from lagniappe.core.errors import DomainError
 from lagniappe.engines.mail import (
     MailParseError,
@@ -57,6 +60,12 @@ def _metadata(parsed: ParsedEmail, refused: list[str]) -> dict[str, str]:
 
 
 class EmailAdapter:
+    def acknowledge(self, envelope: EnvelopeData, item: InboundMessage, message: Message) -> None:
+        """After a customer's message is stored (same transaction): the automatic
+        acknowledgement of a new conversation, when the brand wants one and no loop rule
+        forbids it."""
+        auto_reply_consider(envelope=envelope, item=item, message=message)
+
     def reports(self, envelope: EnvelopeData) -> list[DeliveryReport]:
         """A bounce (RFC 3464 DSN) about one of our messages; parse() ignores such mail."""
         bounce = bounce_read(envelope.raw)
@@ -79,6 +88,9 @@ class EmailAdapter:
         if not text.strip() and not parsed.html.strip() and not attachments:
             # A subject-only mail ("Call me back") is still a message.
             text = parsed.subject
+        conversation_id = conversation_by_reply_token(
+            [a.address for a in (*parsed.to, *parsed.cc)], brand_id=envelope.endpoint.brand_id
+        )
         return [
             InboundMessage(
                 external_id=parsed.message_id,
@@ -90,6 +102,7 @@ class EmailAdapter:
                 sent_at=parsed.date,
                 attachments=attachments,
                 metadata=_metadata(parsed, refused),
+                thread_conversation_id=conversation_id,
                 thread_keys=parsed.thread_keys,
                 thread_subject=key.normalised,
                 # List replies thread by subject across senders, as list archives do.

@@ -22,6 +22,8 @@ from django.core.files.storage import default_storage
 
 from lagniappe.channels.contracts import DeliveryReceipt, OutboundMessage
 from lagniappe.channels.email.mailbox_settings import SmtpSettings, smtp_settings
+from lagniappe.channels.email.reply_address import conversation_reply_address
+from lagniappe.channels.email.templates import RenderedMail, reply_render
 from lagniappe.conversations.selectors import conversation_reply_context
 from lagniappe.core.tokens import public_id_generate
 from lagniappe.engines.mail import subject_key, subject_ticket_ids
@@ -52,11 +54,35 @@ def reply_subject(message: OutboundMessage, conversation_subject: str) -> str:
     return subject
 
 
+def _body(message: OutboundMessage, automatic: bool) -> RenderedMail:
+    """What the mail says: an acknowledgement as it was written (it is a template's output
+    already); an agent's reply inside the brand's reply template for its language."""
+    if automatic:
+        return RenderedMail(subject="", text=message.text or "", html=message.html)
+    endpoint = message.endpoint
+    return reply_render(
+        brand_id=message.brand_id,
+        language=message.language,
+        fallback_language=endpoint.default_language if endpoint else "",
+        values={
+            "customer_name": message.customer_name,
+            "brand_name": message.brand_name,
+            "agent_name": message.author_name,
+            "conversation_id": str(message.conversation_id),
+            "subject": message.subject,
+            "mailbox_address": str(endpoint.settings.get("address", "")) if endpoint else "",
+        },
+        reply_text=message.text or "",
+        reply_html=message.html,
+    )
+
+
 def email_build(
-    message: OutboundMessage, *, automatic: bool = False
+    message: OutboundMessage, *, automatic: bool | None = None
 ) -> tuple[EmailMessage, list[str]]:
-    """(the message, its envelope recipients). `automatic` marks mail no person wrote
-    (RFC 3834 `Auto-Submitted: auto-replied`); agent replies are not automatic."""
+    """(the message, its envelope recipients). Automatic mail (an acknowledgement; by
+    default `message.automatic`) carries the RFC 3834 headers; agent replies are not automatic."""
+    automatic = message.automatic if automatic is None else automatic
     settings = message.endpoint.settings if message.endpoint else {}
     address = str(settings.get("address", "")).strip()
     recipients = [r.value for r in message.recipients if r.kind == "email" and "@" in r.value]
@@ -71,16 +97,25 @@ def email_build(
     mail["Subject"] = reply_subject(message, conversation_subject)
     mail["Date"] = formatdate(localtime=False, usegmt=True)
     mail["Message-ID"] = message_id_new(address)
+    reply_to = conversation_reply_address(
+        str(settings.get("reply_to", "")).strip() or address,
+        brand_id=message.brand_id,
+        conversation_id=message.conversation_id,
+    )
+    if reply_to:  # answers to it thread by a verified token, whatever the headers say
+        mail["Reply-To"] = Address(display_name=from_name, addr_spec=reply_to)
     if parent_ids:
         mail["In-Reply-To"] = parent_ids[-1]
         mail["References"] = " ".join(parent_ids)
     if message.language:
         mail["Content-Language"] = message.language
     if automatic:
-        mail["Auto-Submitted"] = "auto-replied"
-    mail.set_content(message.text or "", subtype="plain", charset="utf-8")
-    if message.html:
-        mail.add_alternative(message.html, subtype="html", charset="utf-8")
+        mail["Auto-Submitted"] = message.auto_submitted  # RFC 3834: robots must not answer
+        mail["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office reply to it
+    body = _body(message, automatic)
+    mail.set_content(body.text, subtype="plain", charset="utf-8")
+    if body.html:
+        mail.add_alternative(body.html, subtype="html", charset="utf-8")
     for attachment in message.attachments:
         with default_storage.open(attachment.path, "rb") as handle:
             content = handle.read()

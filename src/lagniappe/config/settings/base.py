@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lagniappe.workspace.context_processors.agent_header",
             ],
         },
     },
@@ -142,7 +143,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "lagniappe.realtime.layers.InMemoryChannelLayer"}}
 
 TASKS = {
     "default": {
@@ -198,3 +199,9 @@ LOGGING = {
 LAGNIAPPE_EMAIL_SUBJECT_THREAD_DAYS = int(
     os.environ.get("LAGNIAPPE_EMAIL_SUBJECT_THREAD_DAYS", "7")
 )
+
+# Chat visitors: frames (socket) or calls (polling) per visitor and per IP address, per window
+# of seconds, in each server process (channels/chat/limits.py).
+LAGNIAPPE_CHAT_VISITOR_FRAMES = int(os.environ.get("LAGNIAPPE_CHAT_VISITOR_FRAMES", "30"))
+LAGNIAPPE_CHAT_IP_FRAMES = int(os.environ.get("LAGNIAPPE_CHAT_IP_FRAMES", "600"))
+LAGNIAPPE_CHAT_RATE_WINDOW = float(os.environ.get("LAGNIAPPE_CHAT_RATE_WINDOW", "10"))

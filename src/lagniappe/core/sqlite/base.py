@@ -51,7 +51,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return cursor
 
     def _start_transaction_under_autocommit(self) -> None:
-        if not self.writer_held and self.transaction_mode == "IMMEDIATE":
+        # django-tasks-db's worker claims tasks in EXCLUSIVE transactions: those write too,
+        # and taking SQLite's lock without ours would deadlock against a writer holding ours.
+        if not self.writer_held and self.transaction_mode in ("IMMEDIATE", "EXCLUSIVE"):
             _WRITER.acquire()
             self.writer_held = True
         try:

@@ -24,6 +24,10 @@ _BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
 _BARE_ID = re.compile(r"[^<>\s()]{1,250}@[^<>\s()]{1,250}")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
+# policy.default, as the email issue asks: it is the policy that knows RFC 2047, RFC 2231 and
+# modern MIME. (compat32 parses in half the time here, with our own header decoding giving the
+# same fields on every corpus we have; we keep the specified policy until an issue says so.)
+_PARSE_POLICY = policy.default
 
 
 def _raw_header(message: Message, name: str) -> str | None:
@@ -270,7 +274,7 @@ def _parse(raw: bytes, forward_depth: int) -> ParsedEmail:
     if len(_BOUNDARY.findall(raw)) > MAX_BOUNDARIES:
         raise MailParseError(f"more than {MAX_BOUNDARIES} multipart boundaries (nesting bomb?)")
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message = BytesParser(policy=_PARSE_POLICY).parsebytes(raw)
     except RecursionError:
         raise MailParseError("multipart nesting too deep to parse") from None
     except Exception as error:  # the stdlib parser should not raise; if it does, say so

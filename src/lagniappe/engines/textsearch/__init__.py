@@ -67,6 +67,18 @@ def query_terms(query: str, language: str) -> list[str]:
     return list(dict.fromkeys(tokens))[:MAX_QUERY_TERMS]
 
 
+def stopwords(language: str) -> frozenset[str]:
+    """The words a Latin analyzer drops (never corrected as typos); empty for CJK ones."""
+    analyzer = analyzer_for(language)
+    return analyzer.stopwords if isinstance(analyzer, LatinAnalyzer) else frozenset()
+
+
+def word_term(word: str, language: str) -> str:
+    """The index term of one folded Latin word in `language` (its stem in en and id)."""
+    analyzer = analyzer_for(language)
+    return analyzer.term(word) if isinstance(analyzer, LatinAnalyzer) else word
+
+
 def highlight(text: str, query: str, language: str, width: int = 160) -> list[Segment]:
     """A `width`-character passage of `text` around the query's matches, matches marked."""
     text = " ".join(text.split())
@@ -98,4 +110,6 @@ __all__ = [
     "index_text",
     "language_detect",
     "query_terms",
+    "stopwords",
+    "word_term",
 ]

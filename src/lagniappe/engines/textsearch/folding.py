@@ -41,19 +41,26 @@ class Folded:
 
 
 def fold_with_offsets(text: str, char_map: Callable[[str], str] | None = None) -> Folded:
-    pieces: list[str] = []
-    index: list[int] = []
-    for position, char in enumerate(text):
-        folded = _fold_char(char)
-        pieces.append(folded)
-        index.extend([position] * len(folded))
-    result = "".join(pieces)
+    if unicodedata.is_normalized("NFKC", text) and len(folded := text.casefold()) == len(text):
+        # Fast path (most text): nothing to normalise and case folding keeps every character
+        # in place, so the whole text folds at once and offsets are the identity.
+        result = folded
+        index: tuple[int, ...] = tuple(range(len(text)))
+    else:
+        pieces: list[str] = []
+        positions: list[int] = []
+        for position, char in enumerate(text):
+            one = _fold_char(char)
+            pieces.append(one)
+            positions.extend([position] * len(one))
+        result = "".join(pieces)
+        index = tuple(positions)
     if char_map is not None:
         # `char_map` runs over the whole text at once (one OpenCC call, not one per character)
         # and is used only when it keeps every character in place.
         mapped = char_map(result)
         result = mapped if len(mapped) == len(result) else result
-    return Folded(result, tuple(index))
+    return Folded(result, index)
 
 
 def script_of(char: str) -> str:
@@ -73,6 +80,10 @@ def script_of(char: str) -> str:
 
 def script_runs(word: str) -> Iterator[tuple[str, str]]:
     """Split one word into (script, run) pieces: "iphone手機" -> other "iphone", han "手機"."""
+    if word.isascii():
+        if word:
+            yield OTHER, word
+        return
     start = 0
     current = script_of(word[0]) if word else OTHER
     for position in range(1, len(word)):

@@ -188,3 +188,7 @@ class LatinAnalyzer:
 
     def is_stopword(self, word: str) -> bool:
         return word in self._stopwords
+
+    @property
+    def stopwords(self) -> frozenset[str]:
+        return self._stopwords

@@ -83,11 +83,15 @@ def snippet(text: str, spans: list[tuple[int, int]], width: int = 160) -> list[S
     """The `width`-character window holding the most matches, cut into marked/unmarked parts."""
     if not spans:
         return [Segment(text[:width] + ("…" if len(text) > width else ""), False)]
+    # Spans are sorted and disjoint: slide a window over them (linear, not quadratic).
     best_start, best_count = spans[0][0], 0
-    for start, _end in spans:
-        count = sum(1 for s, e in spans if s >= start and e <= start + width)
-        if count > best_count:
-            best_start, best_count = start, count
+    last = 0
+    for first, (start, _end) in enumerate(spans):
+        last = max(last, first)
+        while last < len(spans) and spans[last][1] <= start + width:
+            last += 1
+        if last - first > best_count:
+            best_start, best_count = start, last - first
     # A little context before the first match, then the window.
     begin = max(0, best_start - width // 4)
     end = min(len(text), begin + width)

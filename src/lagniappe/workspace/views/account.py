@@ -16,6 +16,7 @@ from lagniappe.core.errors import DomainError
 from lagniappe.staff.services import agent_preferences_set
 from lagniappe.workspace.errors import refusal_message
 from lagniappe.workspace.forms import PreferencesForm
+from lagniappe.workspace.settings_forms import NotificationPreferencesForm
 from lagniappe.workspace.viewer import viewer_of
 
 login = auth_views.LoginView.as_view(
@@ -63,4 +64,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 "time_zone": agent.time_zone,
             }
         )
-    return render(request, "workspace/preferences.html", {"form": form})
+    notify_form = NotificationPreferencesForm(
+        initial={"notify_desktop": agent.notify_desktop, "notify_sound": agent.notify_sound},
+        auto_id="notify-%s",
+    )
+    return render(
+        request,
+        "workspace/preferences.html",
+        {"form": form, "notify_form": notify_form},
+    )

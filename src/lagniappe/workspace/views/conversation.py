@@ -33,7 +33,12 @@ from lagniappe.core import clock
 from lagniappe.core.errors import DomainError, InvalidInput
 from lagniappe.customers.selectors import identity_list_for_customer
 from lagniappe.engines.mail import subject_key
+from lagniappe.staff.notifications import (
+    conversation_seen_mark,
+    notification_mark_read_for_conversation,
+)
 from lagniappe.staff.selectors import agent_list_for_brand, team_list_for_brand
+from lagniappe.workspace.canned import canned_for_conversation
 from lagniappe.workspace.errors import not_found_as_404, refusal_message
 from lagniappe.workspace.forms import (
     ConversationControlsForm,
@@ -144,6 +149,13 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         ],
         key=lambda item: (item[1], item[0] == "note", item[2]),
     )
+    newest = max((pk for kind, _at, pk, _item in timeline if kind == "message"), default=0)
+    conversation_seen_mark(
+        agent_id=viewer.agent.pk, conversation_id=conversation.pk, message_id=newest
+    )
+    notification_mark_read_for_conversation(
+        agent_id=viewer.agent.pk, conversation_id=conversation.pk
+    )
     earlier = conversation_timeline_for_customer(viewer.scope, conversation.customer_id)
     since = clock.now() - timedelta(days=RECENT_CONTACT_DAYS)
     recent = sum(1 for c in earlier if c.created_at >= since)
@@ -160,6 +172,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         )
         % {"count": recent, "days": RECENT_CONTACT_DAYS},
         "reply_form": _reply_form(conversation),
+        "canned": canned_for_conversation(viewer, conversation),
         "note_form": NoteForm(),
     }
     return render(request, "workspace/conversation.html", context)

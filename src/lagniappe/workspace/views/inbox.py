@@ -19,6 +19,7 @@ from lagniappe.conversations.selectors import (
 )
 from lagniappe.conversations.updates import ConversationChanges, conversation_update
 from lagniappe.core.errors import DomainError, NotFound
+from lagniappe.realtime.agent_status import unread_mark
 from lagniappe.staff.selectors import agent_list_visible, brand_list_visible, team_list_for_agent
 from lagniappe.workspace.errors import refusal_message
 from lagniappe.workspace.forms import BulkAction, InboxFilterForm
@@ -58,6 +59,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         before_id=_int_param(request, "before"),
         size=size,
     )
+    unread_mark(page.rows, viewer.agent.pk)
     next_query = None
     if page.next_cursor is not None:
         query = request.GET.copy()

@@ -8,6 +8,7 @@
   var refreshTimers = {};
   var typingSentAt = 0;
   var idleTimer = null;
+  var heartbeat = null;
 
   function send(frame) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
@@ -55,7 +56,8 @@
     var kind = fragment.kind;
     if (kind === "message" || kind === "note") {
       if (!timeline || fragment.conversation_id !== conversationId) return;
-      upsert(fragment, function (node) { timeline.appendChild(node); });
+      // Looked up again: a refresh after a reconnect replaces the element.
+      upsert(fragment, function (node) { document.getElementById("timeline").appendChild(node); });
     } else if (kind === "row") {
       var rows = document.getElementById("inbox-rows");
       if (!rows) return;
@@ -67,18 +69,78 @@
       refresh("nav.views");
     } else if (kind === "controls") {
       if (fragment.conversation_id === conversationId) refresh("#controls");
-    } else if (kind === "presence" || kind === "board") {
+    } else if (kind === "presence" || kind === "board" || kind === "status") {
       upsert(fragment, null);
+    } else if (kind === "notification") {
+      notify(fragment);
     }
   }
 
+  // -- notifications: the menu's list, a short sound, a desktop notification ------------
+  var announced = {};
+  var audio = null;
+
+  function list() { return document.getElementById("notification-list"); }
+
+  function notify(fragment) {
+    var items = list();
+    var isNew = !document.getElementById(fragment.element_id) && !announced[fragment.element_id];
+    if (items) {
+      upsert(fragment, function (node) {
+        var empty = items.querySelector("li.empty");
+        if (empty) empty.remove();
+        items.prepend(node);
+      });
+    }
+    if (!isNew) return;  // the same notification again (its kind changed): no second alert
+    announced[fragment.element_id] = true;
+    var info = fragment.notify || {};
+    if (info.sound && items && items.dataset.sound === "1") beep();
+    if (info.desktop && items && items.dataset.desktop === "1") desktop(info);
+  }
+
+  function beep() {
+    if (!audio) return;  // browsers allow sound only after the agent touched the page
+    var oscillator = audio.createOscillator();
+    var gain = audio.createGain();
+    oscillator.frequency.value = 880;
+    gain.gain.setValueAtTime(0.15, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.25);
+    oscillator.connect(gain).connect(audio.destination);
+    oscillator.start();
+    oscillator.stop(audio.currentTime + 0.25);
+  }
+
+  function desktop(info) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    var shown = new Notification(info.title, { body: info.body || "", tag: "lagniappe-" + info.id });
+    if (info.url) shown.onclick = function () { window.focus(); location.href = info.url; };
+  }
+
+  document.addEventListener("click", function (event) {
+    var AudioContext = window.AudioContext || window.webkitAudioContext;
+    if (!audio && AudioContext) audio = new AudioContext();
+    // Permission is asked only when the agent presses the button (a user gesture).
+    var ask = event.target.closest && event.target.closest("[data-desktop-permission]");
+    if (ask && "Notification" in window) {
+      Notification.requestPermission().then(function () { permissionButton(); });
+    }
+  });
+
+  function permissionButton() {
+    var button = document.querySelector("[data-desktop-permission]");
+    if (button) button.hidden = !("Notification" in window) || Notification.permission !== "default";
+  }
+  permissionButton();
+
   // An agent's own reply arrives twice (htmx answer and push): keep the last copy.
   document.addEventListener("htmx:afterSwap", function () {
-    if (!timeline) return;
+    var current = document.getElementById("timeline");
+    if (!current) return;
     var seen = {};
-    var items = timeline.querySelectorAll("[id]");
+    var items = current.querySelectorAll("[id]");
     for (var i = items.length - 1; i >= 0; i--) {
-      if (items[i].parentElement !== timeline) continue;
+      if (items[i].parentElement !== current) continue;
       if (seen[items[i].id]) items[i].remove();
       else seen[items[i].id] = true;
     }
@@ -101,9 +163,20 @@
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/ws/workspace");
+    // A page without an inbox list says so: the server then skips rendering rows for it.
+    var rows = document.getElementById("inbox-rows") ? "" : "?rows=0";
+    socket = new WebSocket(scheme + location.host + "/ws/workspace" + rows);
     socket.onopen = function () {
+      // Back after a drop (server restart, network): what was pushed meanwhile is lost, so
+      // the parts it would have changed are fetched again from the page's own view.
+      if (document.documentElement.dataset.live === "closed") {
+        ["#timeline", "#controls", "#inbox-rows", "nav.views"].forEach(function (selector) {
+          if (document.querySelector(selector)) refresh(selector);
+        });
+      }
       document.documentElement.dataset.live = "connected";
+      clearInterval(heartbeat);
+      heartbeat = setInterval(function () { send({ type: "heartbeat" }); }, 60000);
       if (conversationId) send({ type: "subscribe", conversation_id: conversationId });
     };
     socket.onmessage = function (event) { apply(JSON.parse(event.data)); };

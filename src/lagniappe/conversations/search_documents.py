@@ -1,0 +1,143 @@
+"""Writes to the conversation search index: each conversation's search document.
+
+A document holds the filtering terms (`engines.textsearch.filtering`) of the customer's name
+and handles, the subject and every message's text. The services keep it current in the
+writing transaction: `conversation_create` writes it, `message_receive` and `message_send`
+add each message's terms, and a customer change (name, handles, merge) rewrites the
+customer part of that customer's conversations (`customers.events.CustomerChanged`, on
+commit). Every function is idempotent (documents are sets of terms); `documents_rebuild`
+(the `lagniappe reindex` command) rebuilds them all from the tables.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import transaction
+
+from lagniappe.conversations import search_index
+from lagniappe.conversations.models import Conversation, Message
+from lagniappe.customers.models import Customer, Identity, IdentityKind
+from lagniappe.engines.textsearch.filtering import document_terms, phone_terms
+
+# Handles worth finding by: a chat visitor's id is a random token nobody types.
+_SEARCHABLE_KINDS = (
+    IdentityKind.EMAIL,
+    IdentityKind.PHONE,
+    IdentityKind.SOCIAL,
+    IdentityKind.EXTERNAL_ID,
+)
+REBUILD_BATCH = 1000
+
+
+def _customer_terms(name: str, identities: Iterable[tuple[str, str]]) -> list[str]:
+    terms = dict.fromkeys(document_terms(name, ""))
+    for kind, value in identities:
+        if kind == IdentityKind.PHONE:
+            terms.update(dict.fromkeys(phone_terms(value)))
+        terms.update(dict.fromkeys(document_terms(value, "")))
+    return list(terms)
+
+
+def _customers_terms(customer_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each customer's terms: two queries for any number of customers."""
+    handles: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for customer_id, kind, value in Identity.objects.filter(
+        customer_id__in=customer_ids, kind__in=_SEARCHABLE_KINDS
+    ).values_list("customer_id", "kind", "value"):
+        handles[customer_id].append((kind, value))
+    names = dict(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "name"))
+    return {pk: _customer_terms(names.get(pk, ""), handles[pk]) for pk in customer_ids}
+
+
+def _message_terms(subject: str, text: str, language: str) -> list[str]:
+    terms = dict.fromkeys(document_terms(text, language))
+    if subject:
+        terms.update(dict.fromkeys(document_terms(subject, language)))
+    return list(terms)
+
+
+def document_create(
+    conversation: Conversation, customer: Customer, first: Message | None = None
+) -> None:
+    """The new conversation's document: its customer, subject and `first` message (later
+    messages are added as they are written)."""
+    handles = Identity.objects.filter(customer=customer, kind__in=_SEARCHABLE_KINDS)
+    content = dict.fromkeys(_message_terms(conversation.subject, "", conversation.language))
+    if first is not None:
+        content.update(
+            dict.fromkeys(
+                _message_terms(first.subject, first.text, first.language or conversation.language)
+            )
+        )
+    search_index.document_put(
+        [
+            (
+                conversation.pk,
+                _customer_terms(customer.name, handles.values_list("kind", "value")),
+                list(content),
+            )
+        ]
+    )
+
+
+def document_message_add(message: Message, *, conversation_language: str = "") -> None:
+    """Add one message's words to its conversation's document (building the whole document
+    when the conversation has none yet, e.g. stored before the index existed)."""
+    terms = _message_terms(message.subject, message.text, message.language or conversation_language)
+    if not search_index.content_add(message.conversation_id, terms):
+        documents_build([message.conversation_id])
+
+
+def documents_customer_refresh(customer_id: int) -> None:
+    """Rewrite the customer part of every document of the customer's conversations."""
+    conversation_ids = list(
+        Conversation.objects.filter(customer_id=customer_id).values_list("pk", flat=True)
+    )
+    if conversation_ids:
+        terms = _customers_terms([customer_id])[customer_id]
+        with transaction.atomic():
+            search_index.customer_set(conversation_ids, terms)
+
+
+def documents_build(conversation_ids: Sequence[int]) -> None:
+    """Build these conversations' documents from the tables (replacing what they hold)."""
+    conversations = list(
+        Conversation.objects.filter(pk__in=conversation_ids).values_list(
+            "pk", "customer_id", "subject", "language"
+        )
+    )
+    if not conversations:
+        return
+    content: dict[int, dict[str, None]] = {}
+    languages: dict[int, str] = {}
+    for pk, _customer, subject, language in conversations:
+        languages[pk] = language
+        content[pk] = dict.fromkeys(_message_terms(subject, "", language))
+    messages = Message.objects.filter(conversation_id__in=list(content)).values_list(
+        "conversation_id", "subject", "text", "language"
+    )
+    for conversation_id, subject, text, language in messages.iterator(chunk_size=5000):
+        content[conversation_id].update(
+            dict.fromkeys(_message_terms(subject, text, language or languages[conversation_id]))
+        )
+    customers = _customers_terms(sorted({c for _pk, c, _s, _l in conversations}))
+    search_index.document_put(
+        [(pk, customers[customer], list(content[pk])) for pk, customer, _s, _l in conversations]
+    )
+
+
+def documents_rebuild(
+    *, batch: int = REBUILD_BATCH, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Rebuild every conversation's document; returns how many. Safe to run again, and while
+    the product runs: each batch replaces its documents in its own transaction, and a message
+    written meanwhile is either read by its batch or added to the rebuilt document."""
+    ids = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            documents_build(ids[start : start + batch])
+        if progress is not None:
+            progress(min(start + batch, len(ids)), len(ids))
+    return len(ids)
