@@ -15,7 +15,8 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext
 
 DOWNLOAD_FALLBACK_TYPE = "application/octet-stream"
 
@@ -79,3 +80,12 @@ def file_download_response(handle: Any, *, filename: str, content_type: str) -> 
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def stored_file_download(stored: Any, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file (a FieldFile) as a download; 404 when its bytes are gone from storage."""
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404(gettext("The file of this attachment is missing.")) from None
+    return file_download_response(handle, filename=filename, content_type=content_type)

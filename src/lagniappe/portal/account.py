@@ -12,13 +12,10 @@ import secrets
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,7 +23,8 @@ from lagniappe.channels import inbound
 from lagniappe.channels.selectors import endpoint_webform_first_for_brand
 from lagniappe.channels.webform.views import MAX_FILES, MultipleFileField
 from lagniappe.conversations.models import Conversation
-from lagniappe.core.downloads import file_download_response
+from lagniappe.core.downloads import stored_file_download
+from lagniappe.core.uploads import uploads_validate
 from lagniappe.customers.portal_sign_in import SignedIn
 from lagniappe.portal import customer_session, selectors, visitor
 from lagniappe.portal.views import brand_or_404, page_render
@@ -45,28 +43,7 @@ class ReplyForm(forms.Form):
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
     def clean_attachments(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(
-                _("Attach at most %(count)s files."), params={"count": MAX_FILES}, code="count"
-            )
-        limit = int(settings.LAGNIAPPE_MAX_ATTACHMENT_BYTES)
-        blocked = settings.LAGNIAPPE_ATTACHMENT_CONTENT_TYPES_BLOCKED
-        for upload in files:
-            content_type = (upload.content_type or "").split(";", 1)[0].strip().lower()
-            if (upload.size or 0) > limit:
-                raise forms.ValidationError(
-                    _("“%(name)s” is larger than %(limit)s."),
-                    params={"name": upload.name, "limit": filesizeformat(limit)},
-                    code="too_large",
-                )
-            if content_type in blocked:
-                raise forms.ValidationError(
-                    _("Files like “%(name)s” are not accepted."),
-                    params={"name": upload.name},
-                    code="blocked_type",
-                )
-        return files
+        return uploads_validate(self.cleaned_data.get("attachments") or [], max_files=MAX_FILES)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -194,10 +171,6 @@ def attachment_download(request: HttpRequest, brand_slug: str, attachment_id: in
     attachment = selectors.customer_attachment_get(signed_in, attachment_id) if signed_in else None
     if attachment is None:
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(gettext("The file of this attachment is missing.")) from None
-    return file_download_response(
-        handle, filename=attachment.filename, content_type=attachment.content_type
+    return stored_file_download(
+        attachment.file, filename=attachment.filename, content_type=attachment.content_type
     )

@@ -32,6 +32,7 @@ from lagniappe.channels.models import Endpoint
 from lagniappe.channels.selectors import endpoint_active_by_public_key
 from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.languages import language_normalise
+from lagniappe.core.uploads import uploads_validate
 
 MAX_FILES = 10
 CONTEXT_FIELDS = ("page", "searches", "articles")
@@ -110,35 +111,7 @@ class ContactForm(forms.Form):
         return phone
 
     def clean_attachments(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(
-                _("Attach at most %(count)s files."), params={"count": MAX_FILES}, code="count"
-            )
-        limit = int(settings.LAGNIAPPE_MAX_ATTACHMENT_BYTES)
-        blocked = settings.LAGNIAPPE_ATTACHMENT_CONTENT_TYPES_BLOCKED
-        errors = []
-        for upload in files:
-            content_type = (upload.content_type or "").split(";", 1)[0].strip().lower()
-            if (upload.size or 0) > limit:
-                errors.append(
-                    forms.ValidationError(
-                        _("“%(name)s” is larger than %(limit)s."),
-                        params={"name": upload.name, "limit": filesizeformat(limit)},
-                        code="too_large",
-                    )
-                )
-            elif content_type in blocked:
-                errors.append(
-                    forms.ValidationError(
-                        _("Files like “%(name)s” are not accepted."),
-                        params={"name": upload.name},
-                        code="blocked_type",
-                    )
-                )
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
+        return uploads_validate(self.cleaned_data.get("attachments") or [], max_files=MAX_FILES)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
