@@ -41,7 +41,8 @@ def _shuffled(source: Path, target: Path, seed: int) -> Path:
     import random
 
     box = mailbox.mbox(source, create=False)
-    messages = [box.get_bytes(key) for key in box]
+    # Iterating a mailbox yields its messages, not its keys.
+    messages = [box.get_bytes(key) for key in box.keys()]  # noqa: SIM118
     random.Random(seed).shuffle(messages)
     out = mailbox.mbox(target)
     for raw in messages:

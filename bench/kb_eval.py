@@ -2,7 +2,7 @@
 
     python bench/kb_eval.py --data ../shared/eval/kb [--backend sqlite|postgres]
         [--database-url postgresql://postgres@127.0.0.1:5432/lagniappe_kbeval]
-        [--distractors ../shared/eval/kb] [--limit 10] [--untitled body-start|article-id]
+        [--distractors ../shared/eval/kb] [--limit 10] [--untitled article-id|body-start]
 
 DATA is one folder holding articles.jsonl and queries.jsonl, or a folder of such folders
 (one per language, as ../shared/eval/kb/<lang>/). A fresh database is made (SQLite under a
@@ -68,7 +68,7 @@ def _setup(args: argparse.Namespace) -> None:
 
 
 def _index(
-    brand: Any, articles: list[dict[str, Any]], untitled: str = "body-start"
+    brand: Any, articles: list[dict[str, Any]], untitled: str = "article-id"
 ) -> dict[int, str]:
     from django.db import transaction
 
@@ -84,9 +84,12 @@ def _index(
                 actor=SYSTEM,
                 article=article,
                 language=row["lang"],
-                # FacQA passages have no titles; an article must have one. "body-start" repeats
-                # the first 60 characters (weighted x3 as a title); "article-id" adds no word of
-                # the passage, so the passage is ranked on its own words.
+                # FacQA passages have no titles; a product article always has one (services
+                # refuse an empty title, import takes the first heading). "article-id" (the
+                # default) stands in a title that adds no word of the passage, so the passage
+                # is ranked on its own words as a real one would be beside its real title;
+                # "body-start" repeats the first 60 characters, weighted x3 as a title, which
+                # no author writes (kept to compare with earlier figures).
                 title=row["title"] or (row["id"] if untitled == "article-id" else row["body"][:60]),
                 body_html=text_to_html(row["body"]),
             )
@@ -185,8 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--untitled",
         choices=["body-start", "article-id"],
-        default="body-start",
-        help="title given to an article the data set has none for (kb/id)",
+        default="article-id",
+        help="title given to an article the data set has none for (kb/id); article-id adds "
+        "no word of the passage, body-start (the default before 2026-11-25) repeats its start",
     )
     args = parser.parse_args(argv)
     folders = _folders(args.data)

@@ -6,9 +6,11 @@
 Each server gets a free port and a fresh temporary home (for Lagniappe: an admin, a brand and
 a token; both get the same brand_id in their bodies) and runs alone while it is measured
 (baseline first, then Lagniappe) so the two never share the CPU. Prints every JSON line of
-bench/api_create.py for both, then `api_create_ratio_to_baseline` (Lagniappe / baseline
-throughput). With --database-url Lagniappe runs on that PostgreSQL database, which is dropped
-and created fresh; the baseline always runs on SQLite.
+bench/api_create.py for both, each server's `api_create_server_cpu_ms` (its CPU time per
+request, from /proc: on a shared machine it compares code better than the throughput does),
+then `api_create_ratio_to_baseline` (Lagniappe / baseline throughput). With --database-url
+Lagniappe runs on that PostgreSQL database, which is dropped and created fresh; the baseline
+always runs on SQLite.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ LAGNIAPPE = [sys.executable, "-m", "lagniappe"]
 ADMIN_EMAIL = "bench@example.org"
 ADMIN_PASSWORD = "bench-password-not-secret-1"
 HEALTH_TIMEOUT_S = 90.0
+WARMUP_REQUESTS = 20  # bench/api_create.py's default
 
 
 def free_port() -> int:
@@ -61,15 +64,26 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) -> 
     raise SystemExit(f"run_all: {url} did not become healthy; server log:\n{tail}")
 
 
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # After the command name: state is field 3, utime field 14, stime field 15 (man 5 proc).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def server(
     command: list[str], url: str, log_path: Path, env: dict[str, str] | None = None
-) -> Iterator[None]:
+) -> Iterator[int]:
+    """Run a server until the block ends; yields its process id."""
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=env)
         try:
             wait_healthy(url, process, log_path)
-            yield
+            yield process.pid
         finally:
             process.terminate()
             try:
@@ -79,15 +93,19 @@ def server(
                 process.wait()
 
 
-def api_create(url: str, token: str, args: argparse.Namespace) -> float:
-    """Run bench/api_create.py, echo its figures, and return the throughput (0 on failure)."""
+def api_create(url: str, token: str, args: argparse.Namespace, server_pid: int, name: str) -> float:
+    """Run bench/api_create.py, echo its figures, and return the throughput (0 on failure).
+
+    Also prints the server's CPU time per request (`api_create_server_cpu_ms`): unlike the
+    throughput it hardly moves with what else the machine runs, so it compares code."""
+    cpu_before = process_cpu_seconds(server_pid)
     command = [
         sys.executable,
         str(BENCH_DIR / "api_create.py"),
         "--url",
         url,
-        "--token",
-        token,
+        # One argument: a token may begin with "-", which argparse would take for an option.
+        f"--token={token}",
         "--requests",
         str(args.requests),
         "--clients",
@@ -96,6 +114,7 @@ def api_create(url: str, token: str, args: argparse.Namespace) -> float:
     if args.brand_id is not None:
         command += ["--brand-id", str(args.brand_id)]
     result = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    cpu_after = process_cpu_seconds(server_pid)
     throughput = 0.0
     for line in result.stdout.splitlines():
         print(line, flush=True)
@@ -105,6 +124,17 @@ def api_create(url: str, token: str, args: argparse.Namespace) -> float:
     if result.returncode != 0:
         log(f"api_create.py against {url} failed (exit {result.returncode})")
         return 0.0
+    if cpu_before is not None and cpu_after is not None:
+        # The warm-up requests and the final listing check run on the server too.
+        served = args.requests + WARMUP_REQUESTS
+        figure = {
+            "figure": "api_create_server_cpu_ms",
+            "value": round((cpu_after - cpu_before) * 1000 / served, 3),
+            "unit": "ms/request",
+            "server": name,
+            "note": "includes warm-up and the listing check",
+        }
+        print(json.dumps(figure), flush=True)
     return throughput
 
 
@@ -123,8 +153,8 @@ def run_baseline(work: Path, args: argparse.Namespace) -> float:
         str(token_file),
     ]
     log(f"baseline on {url}")
-    with server(command, url, work / "baseline.log"):
-        return api_create(url, token_file.read_text().strip(), args)
+    with server(command, url, work / "baseline.log") as pid:
+        return api_create(url, token_file.read_text().strip(), args, pid, "baseline")
 
 
 def lagniappe_env(work: Path, database_url: str | None) -> dict[str, str]:
@@ -188,8 +218,8 @@ def run_lagniappe(work: Path, args: argparse.Namespace) -> float:
     command = [*LAGNIAPPE, "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--log-level", "warning"]
     log(f"lagniappe on {url}" + (" (PostgreSQL)" if args.database_url else " (SQLite)"))
-    with server(command, url, work / "lagniappe.log", env=env):
-        return api_create(url, args.token, args)
+    with server(command, url, work / "lagniappe.log", env=env) as pid:
+        return api_create(url, args.token, args, pid, "lagniappe")
 
 
 @contextmanager

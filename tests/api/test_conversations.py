@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from ninja.renderers import JSONRenderer
 
+from lagniappe.api.schemas.conversations import ConversationCreatedOut
 from lagniappe.channels.models import EnvelopeStatus, InboundEnvelope
 from lagniappe.conversations.models import Conversation, Message, Priority
 from lagniappe.core.actors import SYSTEM
@@ -101,6 +104,27 @@ def test_open_goes_through_the_funnel_in_each_language(world, api_as, who, langu
     detail = api_as(who).get(f"/conversations/{body['id']}")
     assert detail.status_code == 200
     assert detail.json()["subject"] == subject
+
+
+@pytest.mark.parametrize("tags", [[], ["vip", "claims"]])
+def test_the_created_answer_is_what_the_schema_makes_of_the_stored_row(world, api_as, tags):  # type: ignore[no-untyped-def]
+    response = api_as("insurer").post(
+        "/conversations",
+        {
+            "customer": {"name": "Ana", "email": "ana@example.com"},
+            "subject": "Schema",
+            "text": "Is the answer the schema's?",
+            "priority": "high",
+            "tags": tags,
+        },
+    )
+    assert response.status_code == 201
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    stored = Conversation.objects.prefetch_related("tags").get(pk=response.json()["id"])
+    stored.first_message_id = response.json()["first_message_id"]
+    expected = ConversationCreatedOut.from_orm(stored).model_dump()
+    assert response.json() == json.loads(JSONRenderer().render(None, expected, response_status=201))
+    assert list(response.json()) == list(ConversationCreatedOut.model_fields)
 
 
 def test_the_same_external_id_opens_one_conversation(world, api_as):  # type: ignore[no-untyped-def]

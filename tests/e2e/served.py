@@ -4,13 +4,18 @@ an integration API key; inbound messages are posted to the API like a CRM would.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import json
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -74,39 +79,95 @@ class Served:
         return [int(i) for i in run_python(self.home, code).split()]
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    home = tmp_path / "home"
+class ServerProcess:
+    """`lagniappe serve` on a fixed port and data directory: started, killed (SIGKILL, no
+    goodbye) and started again on the same address; stopped politely at the end."""
+
+    def __init__(self, home: Path, *extra_args: str) -> None:
+        self.home = home
+        self.extra_args = extra_args
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[str] | None = None
+        self.log = home / "serve.log"
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "lagniappe", "serve", "--port", str(self.port)]
+        # A file, not a pipe: nobody reads a pipe while the test runs, and a full one would
+        # stop the server in the middle of a log line.
+        with self.log.open("a", encoding="utf-8") as log:
+            self.process = process = subprocess.Popen(
+                [*command, *self.extra_args],
+                env=lagniappe_env(self.home),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200
+            except httpx.TransportError:
+                return process.poll() is not None  # died: stop waiting, the assert says why
+
+        wait_for(healthy, timeout=30, what="/healthz")
+        assert process.poll() is None, self.log.read_text(encoding="utf-8")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+
+
+@contextlib.contextmanager
+def server_running(home: Path, seed: str, *extra_args: str) -> Iterator[tuple[ServerProcess, str]]:
+    """A fresh install in `home`, seeded by the Python code `seed` (whose last printed line
+    is returned), served until the block ends."""
     result = run_cli(home, "migrate")
     assert result.returncode == 0, result.stderr
-    key = run_python(home, SEED).strip()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lagniappe", "serve", "--port", str(port)],
-        env=lagniappe_env(home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return process.poll() is not None  # died: stop waiting, the assert says why
-
+    seeded = run_python(home, seed).strip().splitlines()[-1]
+    server = ServerProcess(home, *extra_args)
+    server.start()
     try:
-        wait_for(healthy, timeout=30, what="/healthz")
-        assert process.poll() is None, process.communicate()[0]
-        yield Served(home, base, key)
+        yield server, seeded
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.communicate(timeout=20)
-        finally:
-            if process.poll() is None:
-                process.kill()
+        server.stop()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # keep pytest output clean
+        pass
+
+
+@contextlib.contextmanager
+def site_serving(folder: Path, html: str) -> Iterator[str]:
+    """A customer's own site on another origin (another port): `html` as its index page."""
+    folder.mkdir()
+    (folder / "index.html").write_text(html, encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    with server_running(tmp_path / "home", SEED) as (server, key):
+        yield Served(server.home, server.base, key)
 
 
 def signed_in_page(browser: Browser, served: Served, email: str, password: str) -> Page:

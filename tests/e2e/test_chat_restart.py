@@ -6,22 +6,16 @@ database."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.test_cli import free_port, lagniappe_env, run_cli, run_python, wait_for
+from tests.e2e.served import ServerProcess, server_running, site_serving
+from tests.test_cli import run_python, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -56,88 +50,24 @@ AGENT_2 = "Yes: claim 4471 was approved this morning."
 ACKED = re.compile("Delivered|Read")
 
 
-class Server:
-    """`lagniappe serve` on a fixed port and data directory, killable and restartable."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[str] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "lagniappe", "serve", "--port", str(self.port)],
-            env=lagniappe_env(self.home),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        process = self.process
-
-        def healthy() -> bool:
-            try:
-                return httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200
-            except httpx.TransportError:
-                return process.poll() is not None
-
-        wait_for(healthy, timeout=30, what="/healthz")
-        assert process.poll() is None, "lagniappe serve died while starting"
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[Server, str]]:
-    home = tmp_path / "home"
-    result = run_cli(home, "migrate")
-    assert result.returncode == 0, result.stderr
-    key = run_python(home, SEED).strip()
-    served = Server(home)
-    served.start()
-    try:
+def server(tmp_path: Path) -> Iterator[tuple[ServerProcess, str]]:
+    with server_running(tmp_path / "home", SEED) as (served, key):
         yield served, key
-    finally:
-        served.stop()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture
-def host_page(tmp_path: Path, server: tuple[Server, str]) -> Iterator[str]:
+def host_page(tmp_path: Path, server: tuple[ServerProcess, str]) -> Iterator[str]:
     """The insurer's own site, on another origin, with the one-tag widget."""
     served, key = server
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text(
+    with site_serving(
+        tmp_path / "site",
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Insurer</title>'
         "</head><body><h1>Claims</h1>"
         f'<script src="{served.base}/widget.js" data-endpoint="{key}" async></script>'
         "</body></html>",
-        encoding="utf-8",
-    )
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    ) as url:
+        yield url
 
 
 def _agent_signed_in(browser: Browser, base: str) -> Page:
@@ -160,14 +90,14 @@ def _agent_reply(page: Page, text: str) -> None:
     )
 
 
-def _stored(server: Server) -> list[list[Any]]:
+def _stored(server: ServerProcess) -> list[list[Any]]:
     import json
 
     return list(json.loads(run_python(server.home, STORED)))
 
 
 def test_both_sides_recover_from_a_killed_server_with_nothing_lost_or_doubled(
-    server: tuple[Server, str], host_page: str, browser: Browser
+    server: tuple[ServerProcess, str], host_page: str, browser: Browser
 ) -> None:
     served, _key = server
     # The agent is online (their workspace socket is open), so chats are taken live.
@@ -198,6 +128,8 @@ def test_both_sides_recover_from_a_killed_server_with_nothing_lost_or_doubled(
     expect(agent.locator("html")).to_have_attribute("data-live", "connected", timeout=TIMEOUT)
     _agent_reply(agent, AGENT_1)
     expect(log.get_by_role("listitem").filter(has_text=AGENT_1)).to_have_count(1, timeout=TIMEOUT)
+    # The widget is open, so the visitor has read it: the agent's page says so, live.
+    expect(agent.locator("#chat-receipt")).to_contain_text("Read by the visitor", timeout=TIMEOUT)
 
     # The server dies without a word; the visitor writes meanwhile (it waits in the outbox).
     served.kill()
@@ -221,8 +153,17 @@ def test_both_sides_recover_from_a_killed_server_with_nothing_lost_or_doubled(
     )
     assert agent.evaluate("window.__notReloaded === true")
 
+    # A file from the composer: the widget lists it and downloads it with the visitor's token.
+    agent.locator("#reply-attachments").set_input_files(
+        files=[{"name": "報價單.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 e2e"}]
+    )
     _agent_reply(agent, AGENT_2)
-    expect(log.get_by_role("listitem").filter(has_text=AGENT_2)).to_have_count(1, timeout=TIMEOUT)
+    reply = log.get_by_role("listitem").filter(has_text=AGENT_2)
+    expect(reply).to_have_count(1, timeout=TIMEOUT)
+    expect(reply.locator(".lgc-file")).to_contain_text("報價單.pdf", timeout=TIMEOUT)
+    with visitor.expect_download() as download:
+        reply.locator(".lgc-file").click()
+    assert download.value.suggested_filename == "報價單.pdf"
 
     # Exactly once everywhere: the widget, the agent's timeline, the database.
     for text in (VISITOR_1, AGENT_1, VISITOR_2, AGENT_2):

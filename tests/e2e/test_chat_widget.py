@@ -3,21 +3,15 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.test_cli import free_port, lagniappe_env, run_cli, run_python, wait_for
+from tests.e2e.served import server_running, site_serving
+from tests.test_cli import run_python, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -50,66 +44,22 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[Path, str, str]]:
     """A fresh install with one chat widget, served by `lagniappe serve --no-worker`."""
-    home = tmp_path / "home"
-    result = run_cli(home, "migrate")
-    assert result.returncode == 0, result.stderr
-    key = run_python(home, SEED_CHAT).strip()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lagniappe", "serve", "--port", str(port), "--no-worker"],
-        env=lagniappe_env(home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return process.poll() is not None  # died: stop waiting, the assert says why
-
-    try:
-        wait_for(healthy, timeout=30, what="/healthz")
-        assert process.poll() is None, process.communicate()[0]
-        yield home, base, key
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.communicate(timeout=20)
-        finally:
-            if process.poll() is None:
-                process.kill()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # keep pytest output clean
-        pass
+    with server_running(tmp_path / "home", SEED_CHAT, "--no-worker") as (served, key):
+        yield served.home, served.base, key
 
 
 @pytest.fixture
 def host_page(tmp_path: Path, server: tuple[Path, str, str]) -> Iterator[str]:
     """A customer's site on another origin (another port) embedding the widget."""
     _home, base, key = server
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text(
+    with site_serving(
+        tmp_path / "site",
         '<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8">'
         "<title>保險公司</title></head><body><h1>歡迎光臨</h1>"
         f'<script src="{base}/widget.js" data-endpoint="{key}" async></script>'
         "</body></html>",
-        encoding="utf-8",
-    )
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    ) as url:
+        yield url
 
 
 def test_visitor_chats_in_traditional_chinese_from_another_site(

@@ -15,7 +15,7 @@ from lagniappe.channels.services import endpoint_by_api_key
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import NotFound, PermissionDenied
 from lagniappe.staff.models import Agent
-from lagniappe.staff.selectors import agent_scope, agent_token_by_secret
+from lagniappe.staff.selectors import agent_token_with_scope
 from lagniappe.staff.services import token_mark_used
 from lagniappe.tenancy.scoping import ViewerScope
 
@@ -58,13 +58,14 @@ def _integration_viewer(secret: str) -> ApiViewer | None:
 
 
 def _agent_viewer(secret: str) -> ApiViewer | None:
-    token = agent_token_by_secret(secret)
-    if token is None:
+    found = agent_token_with_scope(secret)
+    if found is None:
         return None
+    token, scope = found
     token_mark_used(token=token)
     agent = token.agent
     return ApiViewer(
-        scope=agent_scope(agent),
+        scope=scope,
         actor=Actor.agent(agent.pk, agent.display_name or agent.email),
         agent=agent,
     )

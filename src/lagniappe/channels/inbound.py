@@ -7,27 +7,31 @@ processing is idempotent, and a failure marks only its own envelope.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 
 from lagniappe.channels import events, registry
-from lagniappe.channels.contracts import DeliveryReport, EnvelopeData, InboundMessage, ParseError
+from lagniappe.channels.contracts import (
+    DeliveryReport,
+    EndpointInfo,
+    EnvelopeData,
+    InboundMessage,
+    ParseError,
+)
 from lagniappe.channels.endpoints import endpoint_info
+from lagniappe.channels.inbound_messages import parsed_message_receive
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
 from lagniappe.channels.outbound import delivery_bounce_record
-from lagniappe.conversations.contracts import ReceivedMessage
 from lagniappe.conversations.models import Message
-from lagniappe.conversations.services import message_receive
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import DomainError
 from lagniappe.core.events import publish
-from lagniappe.core.languages import language_normalise
+from lagniappe.core.raw_rows import model_insert, rows_update
 from lagniappe.core.services import audit_batch
-from lagniappe.customers.identities import IdentityClaim, claim_brand_scoped
-from lagniappe.customers.services import identity_resolve
 
 logger = logging.getLogger("lagniappe.channels.inbound")
 
@@ -42,6 +46,42 @@ def accept(
         envelope = _envelope_store(endpoint, raw, content_type, remote_addr)
         process_envelope_task.enqueue(envelope.pk)
     return envelope
+
+
+def accept_many(
+    *, endpoint: Endpoint, raws: Sequence[bytes], content_type: str = "", queue: bool = True
+) -> list[InboundEnvelope]:
+    """Store several inputs of one endpoint in one multi-row INSERT (in the caller's
+    transaction, or its own), e.g. a batch fetched from a mailbox.
+
+    `queue=False` is for a caller that processes them right away (`process_envelopes`) and
+    writes no task row per envelope: if it dies first, the envelopes stay `received` and
+    are processed by its next run or by the worker's sweep (see `envelopes_requeue_
+    unprocessed`). Nothing is lost either way.
+    """
+    from lagniappe.channels.tasks import process_envelope_task
+
+    now = clock.now()
+    envelopes = [
+        InboundEnvelope(
+            endpoint=endpoint,
+            kind=endpoint.kind,
+            raw=raw,
+            content_type=content_type[:127],
+            received_at=now,
+        )
+        for raw in raws
+    ]
+    if not envelopes:
+        return []
+    with transaction.atomic():
+        # One statement per batch; the compile cost is shared, and both databases return
+        # the new ids in order (what Django's bulk_create relies on).
+        InboundEnvelope.objects.bulk_create(envelopes)
+        if queue:
+            for envelope in envelopes:
+                process_envelope_task.enqueue(envelope.pk)
+    return envelopes
 
 
 def accept_and_process(
@@ -86,7 +126,7 @@ def stored_by(envelope: InboundEnvelope, message: Message) -> bool:
 def _envelope_store(
     endpoint: Endpoint, raw: bytes, content_type: str, remote_addr: str
 ) -> InboundEnvelope:
-    return InboundEnvelope.objects.create(
+    envelope = InboundEnvelope(
         endpoint=endpoint,
         kind=endpoint.kind,
         raw=raw,
@@ -94,6 +134,8 @@ def _envelope_store(
         remote_addr=remote_addr[:64],
         received_at=clock.now(),
     )
+    model_insert(envelope)  # every input of every channel passes here
+    return envelope
 
 
 def process_envelope(envelope_id: int) -> list[Message]:
@@ -120,6 +162,51 @@ def _process_guarded(envelope_id: int, work: Callable[[], list[Message]]) -> lis
         return []
 
 
+def process_envelopes(envelope_ids: Sequence[int]) -> dict[int, list[Message]]:
+    """Process several stored envelopes in ONE transaction: each envelope's messages by id.
+
+    For a poller that has just stored a batch. The envelopes are locked and read in one
+    query, their endpoints once; each envelope still runs in its own savepoint, so a bad
+    one is marked failed alone (an empty list) and the others commit. Keep batches small:
+    the transaction holds SQLite's write lock.
+    """
+    results: dict[int, list[Message]] = {}
+    with transaction.atomic():
+        envelopes = list(
+            InboundEnvelope.objects.select_for_update().filter(pk__in=list(envelope_ids))
+        )
+        endpoints = Endpoint.objects.select_related("brand").in_bulk(
+            {envelope.endpoint_id for envelope in envelopes}
+        )
+        infos = {pk: endpoint_info(endpoint) for pk, endpoint in endpoints.items()}
+        acknowledgers: dict[tuple[int, str], _Acknowledge | None] = {}
+        by_id = {envelope.pk: envelope for envelope in envelopes}
+        for envelope_id in envelope_ids:
+            envelope = by_id.get(envelope_id)
+            if envelope is None:
+                continue
+            envelope.endpoint = endpoints[envelope.endpoint_id]
+            endpoint = infos[envelope.endpoint_id]
+            results[envelope_id] = _process_guarded(
+                envelope_id, partial(_process_in_savepoint, envelope, endpoint, acknowledgers)
+            )
+    return results
+
+
+def _process_in_savepoint(
+    envelope: InboundEnvelope,
+    endpoint: EndpointInfo,
+    acknowledgers: dict[tuple[int, str], _Acknowledge | None],
+) -> list[Message]:
+    """One envelope of a batch. The adapter's acknowledgement is asked for once per endpoint
+    and kind of the batch, here so that an unknown kind fails only its own envelopes."""
+    with transaction.atomic(), audit_batch():
+        key = (endpoint.id, envelope.kind)
+        if key not in acknowledgers:
+            acknowledgers[key] = _acknowledger(envelope.kind, endpoint)
+        return _process_unless_done(envelope, endpoint, acknowledgers[key])
+
+
 def _process_locked(envelope_id: int) -> list[Message]:
     """The worker's way: lock the envelope row, then process it unless someone already did."""
     with transaction.atomic(), audit_batch():
@@ -128,16 +215,34 @@ def _process_locked(envelope_id: int) -> list[Message]:
             .select_related("endpoint__brand")
             .get(pk=envelope_id)
         )
-        if envelope.status == EnvelopeStatus.PROCESSED:
-            return list(Message.objects.filter(pk__in=envelope.message_ids).order_by("pk"))
-        messages = _messages_from(envelope)
-        InboundEnvelope.objects.filter(pk=envelope.pk).update(
-            status=EnvelopeStatus.PROCESSED,
-            processed_at=clock.now(),
-            error=envelope.error,
-            attempts=envelope.attempts + 1,
-            message_ids=[m.pk for m in messages],
-        )
+        return _process_unless_done(envelope)
+
+
+_Acknowledge = Callable[[EnvelopeData, InboundMessage, Message], None]
+
+
+def _acknowledger(kind: str, endpoint: EndpointInfo) -> _Acknowledge | None:
+    """The adapter's acknowledgement for this endpoint's messages, asked once per batch (an
+    adapter may say "none" with one look-up, e.g. a brand without automatic replies)."""
+    adapter = registry.inbound_adapter(kind)
+    prepare = getattr(adapter, "acknowledger", None)
+    if prepare is not None:
+        acknowledge: _Acknowledge | None = prepare(endpoint)
+        return acknowledge
+    return getattr(adapter, "acknowledge", None)
+
+
+def _process_unless_done(
+    envelope: InboundEnvelope,
+    endpoint: EndpointInfo | None = None,
+    acknowledge: _Acknowledge | bool | None = True,
+) -> list[Message]:
+    """Process a locked envelope (inside the caller's transaction) unless someone already
+    did. `acknowledge=True`: ask the adapter for this envelope alone."""
+    if envelope.status == EnvelopeStatus.PROCESSED:
+        return list(Message.objects.filter(pk__in=envelope.message_ids).order_by("pk"))
+    messages = _messages_from(envelope, endpoint, acknowledge)
+    _envelope_mark_processed(envelope, messages, only_if_waiting=False)
     return messages
 
 
@@ -150,26 +255,43 @@ def _process_stored(
         messages = _messages_from(envelope)
         if then is not None:
             then(envelope, messages)
-        updated = InboundEnvelope.objects.filter(
-            pk=envelope.pk, status=EnvelopeStatus.RECEIVED
-        ).update(
-            status=EnvelopeStatus.PROCESSED,
-            processed_at=clock.now(),
-            error=envelope.error,
-            attempts=envelope.attempts + 1,
-            message_ids=[m.pk for m in messages],
-        )
-        if updated == 0:
+        if not _envelope_mark_processed(envelope, messages, only_if_waiting=True):
             raise _ProcessedElsewhere
     return messages
 
 
-def _messages_from(envelope: InboundEnvelope) -> list[Message]:
+def _envelope_mark_processed(
+    envelope: InboundEnvelope, messages: list[Message], *, only_if_waiting: bool
+) -> bool:
+    """The final UPDATE of both ways of processing; False if `only_if_waiting` and the
+    envelope was no longer `received` (someone else processed it)."""
+    where: dict[str, object] = {"id": envelope.pk}
+    if only_if_waiting:
+        where["status"] = EnvelopeStatus.RECEIVED
+    updated = rows_update(
+        InboundEnvelope,
+        where,
+        {
+            "status": EnvelopeStatus.PROCESSED,
+            "processed_at": clock.now(),
+            "error": envelope.error,
+            "attempts": envelope.attempts + 1,
+            "message_ids": [m.pk for m in messages],
+        },
+    )
+    return updated > 0
+
+
+def _messages_from(
+    envelope: InboundEnvelope,
+    endpoint: EndpointInfo | None = None,
+    acknowledge: _Acknowledge | bool | None = True,
+) -> list[Message]:
     """Parse the envelope and thread its messages (inside the caller's transaction). Sets
     `envelope.error` to the note about delivery reports that matched nothing, if any."""
     data = EnvelopeData(
         id=envelope.pk,
-        endpoint=endpoint_info(envelope.endpoint),
+        endpoint=endpoint or endpoint_info(envelope.endpoint),
         raw=bytes(envelope.raw),
         content_type=envelope.content_type,
         received_at=envelope.received_at,
@@ -177,11 +299,12 @@ def _messages_from(envelope: InboundEnvelope) -> list[Message]:
     adapter = registry.inbound_adapter(envelope.kind)
     envelope.error = _reports_record(envelope.kind, getattr(adapter, "reports", None), data)
     parsed = adapter.parse(data)
-    acknowledge = getattr(adapter, "acknowledge", None)
+    if acknowledge is True:
+        acknowledge = _acknowledger(envelope.kind, data.endpoint) if parsed else None
     messages = []
     for index, item in enumerate(parsed):
-        message = _receive_one(data, item, index)
-        if acknowledge is not None:  # e.g. email's automatic acknowledgement of a new thread
+        message = parsed_message_receive(data, item, index)
+        if acknowledge:  # e.g. email's automatic acknowledgement of a new thread
             acknowledge(data, item, message)
         messages.append(message)
     return messages
@@ -222,72 +345,6 @@ def _envelope_fail(envelope_id: int, error: str) -> None:
                 envelope_id=envelope.pk, endpoint_id=envelope.endpoint_id, error=error[:500]
             )
         )
-
-
-def _receive_one(envelope: EnvelopeData, item: InboundMessage, index: int) -> Message:
-    """Store one parsed message, or hand back the one an earlier delivery stored.
-
-    A repeat changes nothing: a customer or identity resolved for it is rolled back with the
-    savepoint, so reusing an external id with other customer details leaves no stray record.
-    """
-    try:
-        with transaction.atomic(), audit_batch():
-            message = _resolve_and_receive(envelope, item, index)
-            if message.created_at < envelope.received_at:
-                raise _Repeat(message)
-            return message
-    except _Repeat as repeat:
-        return repeat.message
-
-
-class _Repeat(Exception):
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.pk)
-        self.message = message
-
-
-def _resolve_and_receive(envelope: EnvelopeData, item: InboundMessage, index: int) -> Message:
-    endpoint = envelope.endpoint
-    # Channels send BCP 47 tags as they please ("zh-TW", "en_US"); we store our five codes.
-    language = language_normalise(item.language)
-    # Without an id from the wire, the envelope's own id keeps a replay from doubling it.
-    external_id = item.external_id or f"envelope:{envelope.id}:{index}"
-    actor = Actor.customer(
-        item.sender_name or (item.identities[0].value if item.identities else "")
-    )
-    customer = identity_resolve(
-        actor=actor,
-        organisation_id=endpoint.organisation_id,
-        brand_id=endpoint.brand_id,
-        claims=[
-            IdentityClaim(i.kind, i.value, claim_brand_scoped(i.kind)) for i in item.identities
-        ],
-        name=item.sender_name,
-        language=language,
-    )
-    return message_receive(
-        actor=actor,
-        received=ReceivedMessage(
-            brand_id=endpoint.brand_id,
-            endpoint_id=endpoint.id,
-            channel_kind=endpoint.kind,
-            customer_id=customer.pk,
-            external_id=external_id,
-            text=item.text,
-            html=item.html,
-            subject=item.subject,
-            language=language or endpoint.default_language,
-            received_at=item.sent_at,
-            thread_conversation_id=item.thread_conversation_id,
-            attachments=item.attachments,
-            metadata=item.metadata,
-            thread_keys=item.thread_keys,
-            thread_subject=item.thread_subject,
-            thread_subject_scope=item.thread_subject_scope,
-            external_id_brand_wide=item.external_id_brand_wide,
-        ),
-        customer=customer,
-    )
 
 
 @transaction.atomic

@@ -80,6 +80,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             loop="auto",
             lifespan="off",
             proxy_headers=True,
+            # Chat frames are a few hundred bytes: compressing each one costs a zlib context
+            # per socket and CPU on the event loop, for nothing saved on the wire.
+            ws_per_message_deflate=False,
             log_level=args.log_level,
         )
     except (KeyboardInterrupt, _Stopped):

@@ -6,6 +6,7 @@ import hashlib
 import mimetypes
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -39,22 +40,44 @@ def attachment_validate(upload: AttachmentUpload) -> None:
         )
 
 
-def attachment_create(
-    *, conversation: Conversation, upload: AttachmentUpload, uploaded_by_id: int | None = None
-) -> Attachment:
+@dataclass(frozen=True)
+class UploadFacts:
+    """What is stored about an accepted upload besides its bytes."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def upload_accept(upload: AttachmentUpload) -> UploadFacts:
+    """The upload's facts once it passes the size and type rules (else InvalidInput or
+    PayloadTooLarge): a cleaned file name, and a type guessed from it when none was given."""
     attachment_validate(upload)
     filename = attachment_filename_clean(upload.filename)
     content_type = (upload.content_type or "").split(";", 1)[0].strip().lower()
     if not content_type or content_type == "application/octet-stream":
         content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    attachment = Attachment(
-        conversation=conversation,
+    return UploadFacts(
         filename=filename,
         content_type=content_type,
         size=len(upload.content),
         sha256=hashlib.sha256(upload.content).hexdigest(),
+    )
+
+
+def attachment_create(
+    *, conversation: Conversation, upload: AttachmentUpload, uploaded_by_id: int | None = None
+) -> Attachment:
+    facts = upload_accept(upload)
+    attachment = Attachment(
+        conversation=conversation,
+        filename=facts.filename,
+        content_type=facts.content_type,
+        size=facts.size,
+        sha256=facts.sha256,
         uploaded_by_id=uploaded_by_id,
     )
-    attachment.file.save(filename, ContentFile(upload.content), save=False)
+    attachment.file.save(facts.filename, ContentFile(upload.content), save=False)
     attachment.save()
     return attachment

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from lagniappe.conversations.states import Status
 from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.languages import Language
-from lagniappe.core.models import TimestampedModel
+from lagniappe.core.models import TimestampedModel, random_storage_name
 
 
 class Priority(models.IntegerChoices):
@@ -246,10 +243,7 @@ class Note(models.Model):
 
 
 def attachment_storage_path(instance: Attachment, filename: str) -> str:
-    # The stored name is random: the customer's file name is kept only as data, never a path.
-    extension = os.path.splitext(filename)[1][:10].lower()
-    safe_extension = extension if extension[1:].isalnum() else ""
-    return f"attachments/{secrets.token_hex(2)}/{secrets.token_urlsafe(18)}{safe_extension}"
+    return random_storage_name("attachments", filename)
 
 
 class Attachment(models.Model):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 from django.db import transaction
 
@@ -52,10 +53,37 @@ def _customers_terms(customer_ids: Sequence[int]) -> dict[int, list[str]]:
 
 
 def _message_terms(subject: str, text: str, language: str) -> list[str]:
-    terms = dict.fromkeys(document_terms(text, language))
+    terms = dict.fromkeys(_text_terms(text, language))
     if subject:
         terms.update(dict.fromkeys(document_terms(subject, language)))
     return list(terms)
+
+
+def _text_terms(text: str, language: str) -> list[str]:
+    """`document_terms` of a text, each ASCII line analysed once per process: a mail quotes
+    the messages before it, so most of a reply's lines were analysed already. For ASCII
+    text the analysis never looks across a line (folding is per character, words and
+    addresses end at whitespace), so the union of the lines' terms is the text's."""
+    if not text.isascii() or len(text) < 200:
+        return document_terms(text, language)
+    terms: dict[str, None] = {}
+    for line in text.splitlines():
+        line = line.lstrip("> \t").rstrip()
+        if not line:
+            continue
+        if len(line) <= _CACHED_LINE_CHARS:
+            terms.update(dict.fromkeys(_line_terms(line, language)))
+        else:
+            terms.update(dict.fromkeys(document_terms(line, language)))
+    return list(terms)
+
+
+_CACHED_LINE_CHARS = 400
+
+
+@lru_cache(maxsize=50_000)
+def _line_terms(line: str, language: str) -> tuple[str, ...]:
+    return tuple(document_terms(line, language))
 
 
 def document_create(
@@ -63,8 +91,17 @@ def document_create(
 ) -> None:
     """The new conversation's document: its customer, subject and `first` message (later
     messages are added as they are written)."""
-    handles = Identity.objects.filter(customer=customer, kind__in=_SEARCHABLE_KINDS)
-    content = dict.fromkeys(_message_terms(conversation.subject, "", conversation.language))
+    content: dict[str, None] = {}
+    # The conversation's subject is most often its first message's: analyse it once.
+    same_subject = (
+        first is not None
+        and conversation.subject == first.subject
+        and (first.language or conversation.language) == conversation.language
+    )
+    if not same_subject:
+        content.update(
+            dict.fromkeys(_message_terms(conversation.subject, "", conversation.language))
+        )
     if first is not None:
         content.update(
             dict.fromkeys(
@@ -72,13 +109,20 @@ def document_create(
             )
         )
     search_index.document_put(
-        [
-            (
-                conversation.pk,
-                _customer_terms(customer.name, handles.values_list("kind", "value")),
-                list(content),
-            )
-        ]
+        [(conversation.pk, _customer_terms(customer.name, _handles_of(customer)), list(content))]
+    )
+
+
+def _handles_of(customer: Customer) -> list[tuple[str, str]]:
+    """The customer's searchable handles; a customer just created carries its identities
+    (prefetched by customers.services), so the new conversation's document asks nothing."""
+    prefetched = customer.__dict__.get("_prefetched_objects_cache", {}).get("identities")
+    if prefetched is not None:
+        return [(i.kind, i.value) for i in prefetched if i.kind in _SEARCHABLE_KINDS]
+    return list(
+        Identity.objects.filter(customer=customer, kind__in=_SEARCHABLE_KINDS).values_list(
+            "kind", "value"
+        )
     )
 
 

@@ -42,18 +42,16 @@ def document_put(rows: Sequence[tuple[int, list[str], list[str]]]) -> None:
                 [(pk, customer, content[:MAX_DOCUMENT_TERMS]) for pk, customer, content in rows],
             )
         else:
-            marks = ", ".join(["%s"] * len(rows))
-            cursor.execute(
-                f"DELETE FROM {TABLE} WHERE rowid IN ({marks})",  # noqa: S608
-                [pk for pk, _c, _t in rows],
-            )
-            cursor.executemany(
-                f"INSERT INTO {TABLE} (rowid, customer, content) VALUES (%s, %s, %s)",  # noqa: S608
-                [
-                    (pk, " ".join(customer), " ".join(content[:MAX_DOCUMENT_TERMS]))
-                    for pk, customer, content in rows
-                ],
-            )
+            # FTS5 honours OR REPLACE on the rowid: the old row's terms leave the index with it.
+            sql = f"INSERT OR REPLACE INTO {TABLE} (rowid, customer, content) VALUES (%s, %s, %s)"  # noqa: S608
+            values = [
+                (pk, " ".join(customer), " ".join(content[:MAX_DOCUMENT_TERMS]))
+                for pk, customer, content in rows
+            ]
+            if len(values) == 1:  # every new conversation: no executemany machinery
+                cursor.execute(sql, values[0])
+            else:
+                cursor.executemany(sql, values)
 
 
 def content_add(conversation_id: int, terms: Sequence[str]) -> bool:

@@ -19,19 +19,25 @@ from lagniappe.conversations.models import (
     Message,
     Note,
     Priority,
-    Tag,
 )
 from lagniappe.conversations.recipients import cc_addresses_clean
 from lagniappe.conversations.selectors import (
-    message_by_brand_external_ids,
     message_by_endpoint_external_id,
 )
-from lagniappe.conversations.threads import thread_find, thread_key_add, thread_keys_record
+from lagniappe.conversations.threads import (
+    PARENT_UNKNOWN,
+    ThreadParent,
+    thread_find,
+    thread_key_add,
+    thread_keys_record,
+    thread_messages_read,
+)
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.errors import InvalidInput, InvalidTransition
 from lagniappe.core.events import publish
+from lagniappe.core.raw_rows import model_insert, prefetched_set
 from lagniappe.core.sanitising import html_sanitise, html_to_text, text_to_html
 from lagniappe.core.services import audit_batch, audit_record
 from lagniappe.customers.models import Customer
@@ -69,7 +75,7 @@ def conversation_create(
             "last_inbound_at": first_inbound_at,
             "message_count": 1,
         }
-    conversation = Conversation.objects.create(
+    conversation = Conversation(
         brand_id=brand_id,
         customer=customer,
         endpoint_id=endpoint_id,
@@ -82,10 +88,11 @@ def conversation_create(
         follow_up_of_id=follow_up_of_id,
         **counters,
     )
+    model_insert(conversation)
     if first_inbound_at is None:  # message_receive writes the document with its message
         search_documents.document_create(conversation, customer)
     # A new row has no tags: say so, so whoever shows it next does not ask the database.
-    conversation._prefetched_objects_cache = {"tags": Tag.objects.none()}  # type: ignore[attr-defined]
+    prefetched_set(conversation, "tags", [])
     audit_record(
         actor=actor,
         action="conversation.create",
@@ -106,24 +113,36 @@ def conversation_create(
 
 
 def message_receive(
-    *, actor: Actor, received: ReceivedMessage, customer: Customer | None = None
+    *,
+    actor: Actor,
+    received: ReceivedMessage,
+    customer: Customer | None = None,
+    savepoint: bool = True,
 ) -> Message:
     """Thread a customer's message into a conversation. The only creator of inbound messages.
 
     Idempotent on (endpoint, external_id): the same message delivered again returns the
     message stored the first time, even when both deliveries race. The unique constraint
     decides, so a new message costs no look-up first. `customer`, when the caller has it
-    loaded already, saves reading it again.
+    loaded already, saves reading it again. `savepoint=False`: the caller runs this in a
+    savepoint of its own and, on IntegrityError, rolls it back and asks
+    `message_by_endpoint_external_id` (the inbound funnel: one savepoint less per message).
     """
+    parent: ThreadParent = PARENT_UNKNOWN
     if received.external_id_brand_wide and received.external_id:
-        known = message_by_brand_external_ids(received.brand_id, (received.external_id,))
-        if known is not None:
-            return known
+        # The duplicate check and the parent look-up in one statement (every email asks).
+        duplicate_id, parent = thread_messages_read(
+            received.brand_id, received.external_id, received.thread_keys
+        )
+        if duplicate_id is not None:
+            return Message.objects.select_related("conversation").get(pk=duplicate_id)
     if customer is None or customer.pk != received.customer_id:
         customer = Customer.objects.get(pk=received.customer_id)
+    if not savepoint:
+        return _message_receive_new(actor, received, customer, parent)
     try:
         with transaction.atomic(), audit_batch():
-            return _message_receive_new(actor, received, customer)
+            return _message_receive_new(actor, received, customer, parent)
     except IntegrityError:
         existing = message_by_endpoint_external_id(received.endpoint_id, received.external_id)
         if existing is None:
@@ -131,7 +150,9 @@ def message_receive(
         return existing
 
 
-def _message_receive_new(actor: Actor, received: ReceivedMessage, customer: Customer) -> Message:
+def _message_receive_new(
+    actor: Actor, received: ReceivedMessage, customer: Customer, parent: ThreadParent
+) -> Message:
     text = received.text[:MAX_TEXT_CHARACTERS]
     clean_html = html_sanitise(received.html) if received.html else ""
     if not text and clean_html:
@@ -139,8 +160,8 @@ def _message_receive_new(actor: Actor, received: ReceivedMessage, customer: Cust
     if not text.strip() and not received.attachments:
         raise InvalidInput("A message needs text or an attachment.", details={"text": ""})
     now = clock.now()
-    conversation, created = _conversation_for_inbound(actor, received, customer, now)
-    message = Message.objects.create(
+    conversation, created = _conversation_for_inbound(actor, received, customer, now, parent)
+    message = Message(
         conversation=conversation,
         brand_id=conversation.brand_id,
         direction=Direction.INBOUND,
@@ -155,6 +176,7 @@ def _message_receive_new(actor: Actor, received: ReceivedMessage, customer: Cust
         created_at=now,
         sent_at=received.received_at,
     )
+    model_insert(message)
     for upload in received.attachments:
         attachment = attachment_create(conversation=conversation, upload=upload)
         attachment.message = message
@@ -188,11 +210,15 @@ def _message_receive_new(actor: Actor, received: ReceivedMessage, customer: Cust
 
 
 def _conversation_for_inbound(
-    actor: Actor, received: ReceivedMessage, customer: Customer, now: datetime
+    actor: Actor,
+    received: ReceivedMessage,
+    customer: Customer,
+    now: datetime,
+    parent: ThreadParent,
 ) -> tuple[Conversation, bool]:
     """The conversation the message belongs to, and whether this message opened it."""
     follow_up_of_id = None
-    thread = thread_find(received, customer, now)
+    thread = thread_find(received, customer, now, parent=parent)
     if thread is not None and thread.status != states.Status.CLOSED:
         thread_keys_record(received, thread, now)
         return thread, False

@@ -1,10 +1,21 @@
-"""Cross-cutting records: the audit trail of every change."""
+"""Cross-cutting records: the audit trail of every change; where uploaded files are stored."""
 
 from __future__ import annotations
+
+import os
+import secrets
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def random_storage_name(folder: str, filename: str) -> str:
+    """Where an uploaded file is stored: a random name under `folder`, keeping only a short
+    alphanumeric extension. The uploader's file name is kept as data, never as a path."""
+    extension = os.path.splitext(filename)[1][:10].lower()
+    safe_extension = extension if extension[1:].isalnum() else ""
+    return f"{folder}/{secrets.token_hex(2)}/{secrets.token_urlsafe(18)}{safe_extension}"
 
 
 class TimestampedModel(models.Model):

@@ -11,6 +11,7 @@ from typing import Any
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.models import AuditEvent
+from lagniappe.core.raw_rows import models_insert
 
 # The audit rows of the unit of work in progress, while one is batching them (see audit_batch).
 _pending: ContextVar[list[AuditEvent] | None] = ContextVar("lagniappe_audit_pending", default=None)
@@ -68,7 +69,7 @@ def audit_batch() -> Iterator[None]:
     if outer is not None:
         outer.extend(pending)
     elif pending:
-        AuditEvent.objects.bulk_create(pending)
+        models_insert(pending)
 
 
 def _json_safe(values: dict[str, Any] | None) -> dict[str, Any]:

@@ -1,13 +1,66 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
 from django.db.models import Model, Prefetch, Q, QuerySet
 
+from lagniappe.core.raw_rows import model_column_count, model_columns, model_from_row
+from lagniappe.customers.identities import IdentityClaim
 from lagniappe.customers.models import Customer, Identity
 from lagniappe.tenancy.models import Brand
 from lagniappe.tenancy.scoping import ViewerScope
+
+
+@dataclass(frozen=True)
+class IdentityMatch:
+    """A stored identity (its customer loaded) and whether that customer has contacted the
+    brand in question already."""
+
+    identity: Identity
+    brand_linked: bool
+
+
+def identities_matching(
+    organisation_id: int, brand_id: int, claims: Sequence[IdentityClaim]
+) -> list[IdentityMatch]:
+    """The stored identities equal to `claims` (brand-scoped ones within `brand_id`), with
+    their customers, in one statement: this runs for every inbound message, so its SQL is
+    written once here instead of compiled by the ORM each time (core/raw_rows.py)."""
+    if not claims:
+        return []
+    quote = connection.ops.quote_name
+    identities, customers = (quote(m._meta.db_table) for m in (Identity, Customer))
+    links = quote(Customer.brands.through._meta.db_table)
+    matches: list[str] = []
+    params: list[int | str] = [brand_id, organisation_id]
+    for claim in claims:
+        if claim.brand_scoped:
+            matches.append("(i.kind = %s AND i.value = %s AND i.brand_id = %s)")
+            params += [claim.kind, claim.value, brand_id]
+        else:
+            matches.append("(i.kind = %s AND i.value = %s AND i.brand_id IS NULL)")
+            params += [claim.kind, claim.value]
+    sql = (
+        f"SELECT {model_columns(Identity, 'i')}, {model_columns(Customer, 'c')}, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {links} l WHERE l.customer_id = i.customer_id "
+        "AND l.brand_id = %s) "
+        f"FROM {identities} i JOIN {customers} c ON c.id = i.customer_id "
+        f"WHERE i.organisation_id = %s AND ({' OR '.join(matches)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    width = model_column_count(Identity)
+    found = []
+    for row in rows:
+        identity = model_from_row(Identity, row[:width])
+        identity.customer = model_from_row(Customer, row[width:-1])
+        found.append(IdentityMatch(identity, bool(row[-1])))
+    return found
 
 
 def customer_list_visible(scope: ViewerScope) -> QuerySet[Customer]:

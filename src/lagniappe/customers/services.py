@@ -3,16 +3,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import InvalidInput
 from lagniappe.core.events import publish
+from lagniappe.core.raw_rows import model_insert, prefetched_set
 from lagniappe.core.services import audit_batch, audit_record
 from lagniappe.customers.errors import CustomerMerged, IdentityTaken, MergeIntoSelf
 from lagniappe.customers.events import CustomerChanged
 from lagniappe.customers.identities import IdentityClaim, identity_normalise
 from lagniappe.customers.models import Customer, Identity
+from lagniappe.customers.selectors import IdentityMatch, identities_matching
 
 
 def _follow_merges(customer: Customer) -> Customer:
@@ -91,13 +92,14 @@ def _customer_insert(
     language: str,
     claims: Sequence[IdentityClaim],
 ) -> Customer:
-    customer = Customer.objects.create(
-        organisation_id=organisation_id, name=name[:200], language=language
-    )
-    if brand_id is not None:
-        customer.brands.add(brand_id)
-    for claim in claims:
-        _identity_attach(customer, brand_id, claim)
+    customer = Customer(organisation_id=organisation_id, name=name[:200], language=language)
+    model_insert(customer)
+    if brand_id is not None:  # a new row: no conflict to ignore, unlike brands.add()
+        model_insert(Customer.brands.through(customer_id=customer.pk, brand_id=brand_id))
+    identities = [_identity_attach(customer, brand_id, claim) for claim in claims]
+    # Whoever reads this customer's identities next in this unit of work (the new
+    # conversation's search document) is handed what was just written.
+    prefetched_set(customer, "identities", identities)
     audit_record(
         actor=actor,
         action="customer.create",
@@ -110,13 +112,15 @@ def _customer_insert(
 
 
 def _identity_attach(customer: Customer, brand_id: int | None, claim: IdentityClaim) -> Identity:
-    return Identity.objects.create(
+    identity = Identity(
         organisation_id=customer.organisation_id,
         customer=customer,
         kind=claim.kind,
         value=claim.value,
         brand_id=brand_id if claim.brand_scoped else None,
     )
+    model_insert(identity)
+    return identity
 
 
 def identity_resolve(
@@ -138,16 +142,48 @@ def identity_resolve(
     ]
     if not normalised:
         raise InvalidInput("A customer needs at least one identity.", details={"identities": []})
+    first_read = _known_claims(organisation_id, brand_id, normalised)
+    returning = _returning_unchanged(first_read, normalised, name, language)
+    if returning is not None:
+        return returning  # nothing to write (most mail): no savepoint either
+    known: _Known | None = first_read
     for attempt in range(3):
         try:
             with transaction.atomic(), audit_batch():
                 return _identity_resolve_once(
-                    actor, organisation_id, brand_id, normalised, name, language
+                    actor, organisation_id, brand_id, normalised, name, language, known
                 )
         except IntegrityError:
+            known = None  # read again: the winner of the race is there now
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+_Known = dict[tuple[str, str], IdentityMatch]
+
+
+def _known_claims(organisation_id: int, brand_id: int, claims: Sequence[IdentityClaim]) -> _Known:
+    return {
+        (match.identity.kind, match.identity.value): match
+        for match in identities_matching(organisation_id, brand_id, claims)
+    }
+
+
+def _returning_unchanged(
+    known: _Known, claims: Sequence[IdentityClaim], name: str, language: str
+) -> Customer | None:
+    """The customer when every claim is known, the first known one's customer is not merged,
+    already linked to the brand and has a name and language: resolving writes nothing."""
+    if not claims or any((c.kind, c.value) not in known for c in claims):
+        return None
+    first = known[(claims[0].kind, claims[0].value)]
+    customer = first.identity.customer
+    if customer.merged_into_id is not None or not first.brand_linked:
+        return None
+    if (name and not customer.name) or (language and not customer.language):
+        return None
+    return customer
 
 
 def _identity_resolve_once(
@@ -157,31 +193,23 @@ def _identity_resolve_once(
     claims: Sequence[IdentityClaim],
     name: str,
     language: str,
+    known: _Known | None,
 ) -> Customer:
-    matches = Q()
-    for claim in claims:
-        matches |= Q(
-            kind=claim.kind,
-            value=claim.value,
-            brand_id=brand_id if claim.brand_scoped else None,
-        )
-    known = {
-        (identity.kind, identity.value): identity
-        for identity in Identity.objects.select_related("customer").filter(
-            matches, organisation_id=organisation_id
-        )
-    }
+    if known is None:
+        known = _known_claims(organisation_id, brand_id, claims)
     if not known:
         # Straight to the insert: a concurrent winner must surface as IntegrityError so the
         # caller retries and finds them, not as IdentityTaken.
         return _customer_insert(actor, organisation_id, brand_id, name, language, claims)
     # The first claim that is known decides (claims come in the channel's order of trust).
     first_known = next(known[(c.kind, c.value)] for c in claims if (c.kind, c.value) in known)
-    customer = _follow_merges(first_known.customer)
+    customer = _follow_merges(first_known.identity.customer)
     for claim in claims:
         if (claim.kind, claim.value) not in known:
             _identity_attach(customer, brand_id, claim)
-    customer.brands.add(brand_id)
+    # A returning customer of this brand costs no write for the link.
+    if customer.pk != first_known.identity.customer_id or not first_known.brand_linked:
+        customer.brands.add(brand_id)
     attached = any((claim.kind, claim.value) not in known for claim in claims)
     changed = []
     if name and not customer.name:

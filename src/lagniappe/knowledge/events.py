@@ -11,3 +11,9 @@ from lagniappe.core.events import DomainEvent
 class ArticlePublished(DomainEvent):
     article_id: int
     brand_id: int
+
+
+@dataclass(frozen=True)
+class ArticleUnpublished(DomainEvent):
+    article_id: int
+    brand_id: int

@@ -7,7 +7,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lagniappe.core.languages import Language
-from lagniappe.core.models import TimestampedModel
+from lagniappe.core.models import TimestampedModel, random_storage_name
+
+
+class BrandOwned(models.Model):
+    """The brand a help-centre record belongs to (searches, visits, synonyms, vocabularies).
+
+    Not shown in reverse on Brand (related_name "+"): these are read per brand, never from it.
+    """
+
+    brand = models.ForeignKey(
+        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Article(TimestampedModel):
@@ -160,12 +174,9 @@ class ArticleFeedback(models.Model):
         return f"{self.article_id}: {'+' if self.helpful else '-'}"
 
 
-class SearchLog(models.Model):
+class SearchLog(BrandOwned):
     """One search on a brand's help centre, and the result the visitor opened from it (if any)."""
 
-    brand = models.ForeignKey(
-        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
-    )
     language = models.CharField(_("language"), max_length=8, blank=True)
     query = models.CharField(_("query"), max_length=300)
     # The analyzer's terms, sorted and joined: "Refunds?" and "refund" group together.
@@ -191,15 +202,12 @@ class SearchLog(models.Model):
         return self.query
 
 
-class PortalVisit(models.Model):
+class PortalVisit(BrandOwned):
     """One visitor session on a brand's help centre: enough to count deflection, nothing more.
 
     A session that read an article and never asked for a person was (approximately) deflected.
     """
 
-    brand = models.ForeignKey(
-        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
-    )
     session_hash = models.CharField(_("session (hashed)"), max_length=64)
     article_views = models.PositiveIntegerField(_("article views"), default=0)
     contacted = models.BooleanField(_("asked for a person"), default=False)
@@ -218,16 +226,13 @@ class PortalVisit(models.Model):
         return f"{self.brand_id}:{self.session_hash[:8]}"
 
 
-class SynonymGroup(models.Model):
+class SynonymGroup(BrandOwned):
     """Words a brand's customers use for the same thing ("refund", "reimbursement").
 
     Applied when searching, not when indexing: a query holding one of the terms also searches
     for the others, so editing a group takes effect at once and needs no re-index.
     """
 
-    brand = models.ForeignKey(
-        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
-    )
     # Queries analysed as this language use the group (zh-Hant and zh-Hans share groups).
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     # One term per line (a term may be several words); see services.synonym_group_save.
@@ -246,14 +251,11 @@ class SynonymGroup(models.Model):
         return ", ".join(self.terms.split("\n")[:4])
 
 
-class SearchVocabulary(models.Model):
+class SearchVocabulary(BrandOwned):
     """The Latin-script words of a brand's articles in one analyzer family (en, id, ...):
     what a misspelt query word is corrected against. `version` is a new random stamp at every
     change, so a process can keep the words in memory and know when to reload them."""
 
-    brand = models.ForeignKey(
-        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
-    )
     family = models.CharField(_("language family"), max_length=8)
     version = models.PositiveBigIntegerField(_("version"), default=0)
 
@@ -291,3 +293,37 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+def article_file_storage_path(instance: ArticleAttachment, filename: str) -> str:
+    return random_storage_name("knowledge", filename)
+
+
+class ArticleAttachment(models.Model):
+    """An image or file an editor attached to an article (shown to agents as a download)."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=article_file_storage_path, max_length=200)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=127)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        verbose_name = _("article attachment")
+        verbose_name_plural = _("article attachments")
+        ordering = ["article_id", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename

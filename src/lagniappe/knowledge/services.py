@@ -11,13 +11,13 @@ from django.utils.text import slugify
 
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
-from lagniappe.core.errors import Conflict, InvalidInput
+from lagniappe.core.errors import Conflict, InvalidInput, NotFound
 from lagniappe.core.events import publish
 from lagniappe.core.languages import Language, language_normalise
 from lagniappe.core.sanitising import html_sanitise, html_to_text
 from lagniappe.core.services import audit_record
 from lagniappe.engines.textsearch import analyzer_family, index_text, query_terms
-from lagniappe.knowledge.events import ArticlePublished
+from lagniappe.knowledge.events import ArticlePublished, ArticleUnpublished
 from lagniappe.knowledge.models import (
     Article,
     ArticleFeedback,
@@ -207,6 +207,56 @@ def article_publish(*, actor: Actor, article: Article) -> Article:
     )
     publish(ArticlePublished(article_id=article.pk, brand_id=article.brand_id))
     return article
+
+
+@transaction.atomic
+def article_unpublish(*, actor: Actor, article: Article) -> Article:
+    """Take the article back to draft: customers no longer find or read it; agents still do."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if article.status == Article.Status.DRAFT:
+        return article
+    article.status = Article.Status.DRAFT
+    article.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="article.unpublish",
+        object_type="knowledge.article",
+        object_id=article.pk,
+        brand_id=article.brand_id,
+        before={"status": Article.Status.PUBLISHED},
+        after={"status": Article.Status.DRAFT},
+    )
+    publish(ArticleUnpublished(article_id=article.pk, brand_id=article.brand_id))
+    return article
+
+
+def translation_restore(
+    *, actor: Actor, translation: ArticleTranslation, version: int
+) -> ArticleTranslation:
+    """Bring back the words of an earlier version as a new version (history is never rewritten).
+
+    NotFound when the translation has no such version.
+    """
+    old = ArticleVersion.objects.filter(translation=translation, version=version).first()
+    if old is None:
+        raise NotFound("No such version.", details={"version": version})
+    with transaction.atomic():
+        restored = translation_save(
+            actor=actor,
+            article=translation.article,
+            language=translation.language,
+            title=old.title,
+            body_html=old.body_html,
+        )
+        audit_record(
+            actor=actor,
+            action="article.version_restore",
+            object_type="knowledge.article",
+            object_id=translation.article_id,
+            brand_id=translation.article.brand_id,
+            after={"language": translation.language, "restored": version},
+        )
+    return restored
 
 
 # Help-centre facts below are counted, not audited: they change no one's data, and a search

@@ -1,6 +1,7 @@
 """What a signed-in customer may read on a brand's help centre: their own conversations of
 that brand, their messages (never internal notes, which are another model) and the files of
-those messages. Everything else is simply not found."""
+those messages; and the files of published public articles. Everything else is simply not
+found."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from lagniappe.conversations.models import Attachment, Conversation, Message
 from lagniappe.customers.portal_sign_in import SignedIn
+from lagniappe.knowledge.models import Article, ArticleAttachment
 
 CONVERSATIONS_SHOWN = 100
 
@@ -45,3 +47,13 @@ def customer_attachment_get(signed_in: SignedIn, attachment_id: int) -> Attachme
         conversation__brand_id=signed_in.brand_id,
         conversation__customer_id=signed_in.customer_id,
     ).first()
+
+
+def article_public_files(article: Article) -> list[ArticleAttachment]:
+    """The files of an article the caller already found published and public, oldest first."""
+    return list(ArticleAttachment.objects.filter(article=article).order_by("created_at", "id"))
+
+
+def article_public_file(article: Article, file_id: int) -> ArticleAttachment | None:
+    """A file of that article; a file of any other article (drafts included) is not found."""
+    return ArticleAttachment.objects.filter(pk=file_id, article=article).first()

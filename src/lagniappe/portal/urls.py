@@ -18,6 +18,11 @@ urlpatterns = [
     path("<slug:brand_slug>/form-sent", deflection.form_sent, name="form-sent"),
     path("<slug:brand_slug>/articles/<str:article_slug>/", views.article, name="article"),
     path(
+        "<slug:brand_slug>/articles/<str:article_slug>/files/<int:file_id>",
+        views.article_file,
+        name="article-file",
+    ),
+    path(
         "<slug:brand_slug>/articles/<str:article_slug>/feedback",
         views.feedback,
         name="feedback",

@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lagniappe.channels.selectors import endpoint_webform_first_for_brand
+from lagniappe.core.downloads import stored_file_download
 from lagniappe.knowledge import selectors, services
 from lagniappe.knowledge.models import Article, ArticleTranslation
 from lagniappe.portal import branding, customer_session, visitor
+from lagniappe.portal import selectors as portal_selectors
 from lagniappe.tenancy.models import Brand
 
 MAX_QUERY_CHARS = 300  # what the page echoes and logs; the analyzer reads at most 1,000
@@ -165,8 +167,23 @@ def article(request: HttpRequest, brand_slug: str, article_slug: str) -> HttpRes
             "others": [item for item in found.translations.all() if item.pk != shown.pk],
             "form": FeedbackForm(initial={"language": shown.language}),
             "thanks": request.GET.get("thanks") == "1",
+            "files": portal_selectors.article_public_files(found),
         }
         return page_render(request, brand, "portal/article.html", context, shown.language)
+
+
+@require_GET
+def article_file(
+    request: HttpRequest, brand_slug: str, article_slug: str, file_id: int
+) -> FileResponse:
+    """An image or file of a published public article: what its body may show to anyone."""
+    found = _article_or_404(brand_or_404(brand_slug), article_slug)
+    attached = portal_selectors.article_public_file(found, file_id)
+    if attached is None:
+        raise Http404
+    return stored_file_download(
+        attached.file, filename=attached.filename, content_type=attached.content_type
+    )
 
 
 @require_POST

@@ -17,6 +17,7 @@ from typing import Any
 from lagniappe.conversations.models import Conversation
 from lagniappe.conversations.selectors import conversation_base_for_viewer
 from lagniappe.conversations.states import ACTIVE
+from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.realtime import fragments, publish
 from lagniappe.realtime.agent_status import unread_mark
 from lagniappe.realtime.supervision import board_html
@@ -87,6 +88,7 @@ def render_batch(viewer: Viewer, items: Sequence[Work]) -> Result:
     wanted.update(row_ids)
     conversations = _conversations(scope, wanted)
     # Timeline and controls of the open conversation, in order.
+    receipt: int | None = None
     for item in work:
         conversation = conversations.get(item.conversation_id or 0)
         if conversation is None or item.conversation_id != viewer.open_id:
@@ -106,6 +108,11 @@ def render_batch(viewer: Viewer, items: Sequence[Work]) -> Result:
                 _add(result, fragments.note_fragment(viewer.agent, conversation, item.object_id))
             elif kind == "controls":
                 _add(result, fragments.stale_signal("controls", conversation.pk))
+        if item.event == publish.MESSAGE and conversation.channel_kind == ChannelKind.CHAT:
+            receipt = conversation.pk
+    if receipt is not None:
+        # A new reply is not on the visitor's screen yet: the receipt line says so (once).
+        _add(result, fragments.receipt_fragment(viewer.agent, scope, receipt))
     rows = [conversations[pk] for pk in row_ids if pk in conversations]
     if not rows:
         return result

@@ -29,9 +29,9 @@ from urllib.parse import parse_qs
 
 from channels.db import DatabaseSyncToAsync
 from channels.exceptions import ChannelFull
-from channels.generic.websocket import AsyncWebsocketConsumer
 
 from lagniappe.channels.chat import outbound as chat
+from lagniappe.channels.chat.loop_consumer import LoopWebsocketConsumer
 from lagniappe.conversations.access import access_conversation_by_id
 from lagniappe.conversations.models import Conversation
 from lagniappe.conversations.states import ACTIVE
@@ -51,6 +51,11 @@ logger = logging.getLogger("lagniappe.realtime")
 CLOSE_UNAUTHENTICATED = 4401
 
 _DB_THREADS = int(os.environ.get("LAGNIAPPE_REALTIME_DB_THREADS", "2"))
+# How long an idle socket waits for the rest of a burst before rendering: one commit announces
+# several changes (a new chat: created, received, then assigned), each a row of the same
+# conversation; rendered together they cost one batch instead of one each.
+_GATHER_SECONDS = float(os.environ.get("LAGNIAPPE_REALTIME_GATHER_MS", "5")) / 1000
+_CLOSE_WAIT_SECONDS = 5.0
 _pool = ThreadPoolExecutor(max_workers=_DB_THREADS, thread_name_prefix="lagniappe-realtime")
 
 
@@ -88,7 +93,7 @@ def _wants_rows(query_string: bytes) -> bool:
     return query.get("rows", ["1"])[0] != "0"
 
 
-class AgentConsumer(AsyncWebsocketConsumer):
+class AgentConsumer(LoopWebsocketConsumer):
     async def connect(self) -> None:
         agent = _signed_in_agent(self.scope.get("user"))
         if agent is None:
@@ -103,6 +108,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
         self.peers: dict[int, Peer] = {}
         self.online: dict[str, int] = {}  # socket (channel name) -> agent id
         self.pending: list[Work] = []
+        self.closing = False
         self.renderer: asyncio.Task[None] | None = None
         self.board_wanted = False
         self.board_task: asyncio.Task[None] | None = None
@@ -128,10 +134,17 @@ class AgentConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "joined"):
             return
-        for task in (self.renderer, self.board_task):
-            if task is not None:
-                task.cancel()
+        # Nothing more is queued or sent; a render already on the pool is waited for (it is
+        # milliseconds), so no database work of this socket outlives it.
+        self.closing = True
         self.pending = []
+        self.board_wanted = False
+        for task in (self.renderer, self.board_task):
+            if task is not None and not task.done():
+                try:
+                    await asyncio.wait_for(task, timeout=_CLOSE_WAIT_SECONDS)
+                except Exception:
+                    logger.warning("realtime: a render did not finish before the socket closed")
         await _db(presence_disconnect)(channel_name=self.channel_name)
         await self._leave_conversation()
         await self._group_send(groups.supervisors_group(self.organisation_id), self._online(False))
@@ -263,6 +276,8 @@ class AgentConsumer(AsyncWebsocketConsumer):
             self.renderer = asyncio.get_running_loop().create_task(self._render_pending())
 
     async def _render_pending(self) -> None:
+        if _GATHER_SECONDS > 0:
+            await asyncio.sleep(_GATHER_SECONDS)
         while self.pending:
             items, self.pending = self.pending, []
             viewer = Viewer(
@@ -291,6 +306,21 @@ class AgentConsumer(AsyncWebsocketConsumer):
                 await self._send(frame)
             for conversation_id in dict.fromkeys(result.seen):
                 await self._chat_seen(conversation_id)
+
+    async def chat_receipt(self, event: dict[str, Any]) -> None:
+        """The chat visitor's delivered/read marks moved (channels.chat.services): the open
+        conversation's receipt line, re-rendered through this agent's scope."""
+        conversation_id = event.get("conversation_id")
+        if conversation_id is None or conversation_id != self.conversation_id:
+            return
+        try:
+            fragment = await _db(fragments.receipt_fragment)(
+                self.agent, self.viewer_scope, conversation_id
+            )
+        except Exception:
+            logger.exception("realtime: rendering a chat receipt failed")  # the line stays stale
+            return
+        await self._send(asdict(fragment))
 
     # -- notifications ----------------------------------------------------------------------
 
@@ -370,4 +400,6 @@ class AgentConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_send(group, message)
 
     async def _send(self, frame: dict[str, Any]) -> None:
+        if self.closing:
+            return
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))

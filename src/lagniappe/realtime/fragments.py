@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from lagniappe.channels.chat.templatetags.chat_visitor import RECEIPT_ELEMENT_ID, receipt_html
 from lagniappe.conversations.models import Conversation, Message
 from lagniappe.conversations.selectors import (
     conversation_base_for_viewer,
@@ -156,3 +157,11 @@ def notification_frame(agent: Agent, notification_id: int) -> dict[str, Any] | N
             "sound": bool(prefs and prefs["notify_sound"]) and notification.kind in SOUNDED,
         },
     }
+
+
+def receipt_fragment(agent: Agent, scope: ViewerScope, conversation_id: int) -> Fragment:
+    """The chat visitor's delivered/read line of an open chat conversation
+    (channel_chat/_receipt.html, as the conversation page includes it)."""
+    with agent_locale(agent):
+        html = receipt_html(scope, conversation_id)
+    return Fragment("receipt", RECEIPT_ELEMENT_ID, conversation_id, html)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
+from lagniappe.core.raw_rows import model_column_count, model_columns, model_from_row
 from lagniappe.core.tokens import token_digest
 from lagniappe.staff.models import Agent, AgentToken, Notification, Role, Team
 from lagniappe.tenancy.models import Brand
@@ -47,6 +50,46 @@ def agent_token_by_secret(secret: str) -> AgentToken | None:
         digest=token_digest(secret), revoked_at__isnull=True, agent__is_active=True
     )
     return next(iter(tokens.order_by()[:1]), None)
+
+
+def agent_token_with_scope(secret: str) -> tuple[AgentToken, ViewerScope] | None:
+    """`agent_token_by_secret` and `agent_scope` of its agent in one statement, for the API's
+    every request (the ORM's compilation of the two cost more than running them)."""
+    rows = _token_scope_rows(token_digest(secret))
+    if not rows:
+        return None
+    width = model_column_count(AgentToken)
+    token = model_from_row(AgentToken, rows[0][:width])
+    agent = model_from_row(Agent, rows[0][width:-1])
+    token.agent = agent
+    if agent.organisation_id is None:
+        return token, ViewerScope(organisation_id=0, brand_ids=frozenset(), agent_id=agent.pk)
+    scope = ViewerScope(
+        organisation_id=agent.organisation_id,
+        brand_ids=frozenset(row[-1] for row in rows if row[-1] is not None),
+        agent_id=agent.pk,
+        role=agent.role,
+    )
+    return token, scope
+
+
+def _token_scope_rows(digest: str) -> list[tuple[Any, ...]]:
+    # One row per brand the agent sees (all of the organisation's for an administrator, as in
+    # agent_scope), or one row with no brand. The same filters as agent_token_by_secret.
+    quote = connection.ops.quote_name
+    tokens, agents, brands = (quote(model._meta.db_table) for model in (AgentToken, Agent, Brand))
+    memberships = quote(Agent.brands.through._meta.db_table)
+    sql = (
+        f"SELECT {model_columns(AgentToken, 't')}, {model_columns(Agent, 'a')}, b.id "  # noqa: S608
+        f"FROM {tokens} t JOIN {agents} a ON a.id = t.agent_id "
+        f"LEFT JOIN {brands} b ON ((a.role = %s AND b.organisation_id = a.organisation_id) "
+        f"OR (a.role <> %s AND b.id IN "
+        f"(SELECT m.brand_id FROM {memberships} m WHERE m.agent_id = a.id))) "
+        "WHERE t.digest = %s AND t.revoked_at IS NULL AND a.is_active = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Role.ADMIN, Role.ADMIN, digest, True])
+        return list(cursor.fetchall())
 
 
 def brand_list_visible(scope: ViewerScope) -> QuerySet[Brand]:

@@ -158,7 +158,8 @@ _QUICK_SEND_KEYDOWN = (
 
 class ReplyForm(forms.Form):
     """The composer, fitted to the conversation's channel: email has a subject, cc and
-    attachments; chat is one line sent with Enter; every other channel is text only."""
+    attachments; chat is one line sent with Enter, and attachments; every other channel is
+    text only."""
 
     text = forms.CharField(
         label=_("Reply to the customer"),
@@ -183,8 +184,9 @@ class ReplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.channel_kind = channel_kind
         if channel_kind != ChannelKind.EMAIL:
-            for name in ("subject", "cc", "attachments"):
-                del self.fields[name]
+            del self.fields["subject"], self.fields["cc"]
+        if not self.takes_files:
+            del self.fields["attachments"]
         if channel_kind == ChannelKind.CHAT:
             self.fields["text"].label = _("Message (Enter sends, Shift+Enter for a new line)")
             self.fields["text"].widget = forms.Textarea(
@@ -200,6 +202,12 @@ class ReplyForm(forms.Form):
     @property
     def is_email(self) -> bool:
         return self.channel_kind == ChannelKind.EMAIL
+
+    @property
+    def takes_files(self) -> bool:
+        """Channels that carry an agent's files: email, and chat (the widget downloads them
+        with the visitor's token)."""
+        return self.channel_kind in (ChannelKind.EMAIL, ChannelKind.CHAT)
 
     def clean_cc(self) -> list[str]:
         try:

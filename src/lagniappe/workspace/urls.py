@@ -8,10 +8,13 @@ from lagniappe.workspace.views import (
     conversation,
     customer,
     inbox,
+    knowledge_editor,
+    knowledge_gaps,
     notifications,
     suggestions,
     supervisor,
 )
+from lagniappe.workspace.views import knowledge_editor_history as knowledge_history
 
 app_name = "workspace"
 
@@ -97,5 +100,50 @@ urlpatterns = [
         "customers/<int:customer_id>/merge",
         customer.customer_merge_view,
         name="customer-merge",
+    ),
+    # Knowledge editor (issue #6): articles, versions, files, content gaps.
+    path("knowledge/", knowledge_editor.article_list, name="kb-list"),
+    path("knowledge/new", knowledge_editor.article_new, name="kb-new"),
+    path("knowledge/preview", knowledge_editor.article_preview, name="kb-preview"),
+    path("knowledge/gaps", knowledge_gaps.content_gaps_page, name="kb-gaps"),
+    path(
+        "knowledge/<int:article_id>/publish",
+        knowledge_editor.article_publish_view,
+        name="kb-publish",
+    ),
+    path(
+        "knowledge/<int:article_id>/files",
+        knowledge_history.article_file_upload,
+        name="kb-file-upload",
+    ),
+    path(
+        "knowledge/files/<int:attachment_id>",
+        knowledge_history.article_file_download,
+        name="kb-file",
+    ),
+    path(
+        "knowledge/files/<int:attachment_id>/remove",
+        knowledge_history.article_file_remove,
+        name="kb-file-remove",
+    ),
+    path(
+        "knowledge/<int:article_id>/<str:language>",
+        knowledge_editor.article_edit,
+        name="kb-article",
+    ),
+    path(
+        "knowledge/<int:article_id>/<str:language>/history",
+        knowledge_history.article_history,
+        name="kb-history",
+    ),
+    path(
+        "knowledge/<int:article_id>/<str:language>/versions/<int:version>",
+        knowledge_history.article_version,
+        name="kb-version",
+    ),
+    path(
+        "knowledge/<int:article_id>/<str:language>/versions/<int:version>/restore",
+        knowledge_history.article_version_restore,
+        name="kb-version-restore",
     ),
 ]

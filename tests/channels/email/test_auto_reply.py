@@ -33,6 +33,7 @@ def _customer_mail(
     subject: str = "理赔进度查询",
     extra: dict[str, str] | None = None,
     name: str = "Wang Zhe",
+    body: str = "请问我的理赔进度如何？",
 ) -> bytes:
     mail = EmailMessage(policy=policy.SMTP)
     mail["From"] = Address(display_name=name, addr_spec=sender)
@@ -42,7 +43,7 @@ def _customer_mail(
     mail["Date"] = "Tue, 02 Jan 2024 10:00:00 +0800"
     for name, value in (extra or {}).items():
         mail[name] = value
-    mail.set_content(f"请问我的理赔进度如何？({number})")
+    mail.set_content(f"{body}({number})")
     return mail.as_bytes()
 
 
@@ -97,9 +98,11 @@ def test_a_new_conversation_is_acknowledged_once_with_rfc3834_headers(world, mai
     conversation = Conversation.objects.get()
     assert ack["Subject"].endswith(f"[#{conversation.pk}]")
     assert ack["In-Reply-To"] == "<customer-1@example.cn>"
-    # The mailbox's language (the brand's: zh-Hant) picks the built-in template.
+    # The customer wrote Simplified Chinese (the mailbox's language is zh-Hant): the built-in
+    # template of the customer's language answers.
+    assert conversation.language == "zh-Hans"
     text = ack.get_body(("plain",)).get_content()
-    assert "我們已收到您的來信" in text and f"#{conversation.pk}" in text
+    assert "我们已收到您的来信" in text and f"#{conversation.pk}" in text
     assert ack.get_body(("html",)) is not None
     # Agents see it in the conversation; it is neither a first response nor an opening.
     automatic = Message.objects.get(direction=Direction.OUTBOUND)
@@ -220,10 +223,126 @@ def test_brand_template_per_language_is_used_and_escaped(world, mailbox, run_tas
     )
     with smtp_capture() as (capture, port):
         _smtp(mailbox, port)
-        inbound.accept(endpoint=mailbox, raw=_customer_mail(1, name="<b>Wang</b>"))
+        inbound.accept(
+            endpoint=mailbox,
+            raw=_customer_mail(
+                1, name="<b>Wang</b>", subject="口座振替", body="口座振替の手続きを教えてください。"
+            ),
+        )
         run_tasks()
     [ack] = _sent(capture)
-    assert ack["Subject"].startswith("受付：理赔进度查询")
+    assert ack["Subject"].startswith("受付：口座振替")
     assert "Harbour Insurance です。" in ack.get_body(("plain",)).get_content()
     html = ack.get_body(("html",)).get_content()
     assert "<script" not in html and "&lt;b&gt;Wang&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "language", "greeting"),
+    [
+        ("口座振替について", "先月から口座振替ができません。手続きを教えてください。", "ja",
+         "お問い合わせありがとうございます"),
+        ("Kartu kredit terblokir", "Selamat siang, kartu kredit saya terblokir sejak kemarin. "
+         "Mohon bantuan untuk membukanya kembali.", "id", "Pesan Anda sudah kami terima"),
+    ],
+)  # fmt: skip
+def test_the_acknowledgement_speaks_the_language_the_customer_wrote_in(
+    world, mailbox, run_tasks, subject, body, language, greeting
+):
+    """The mailbox speaks zh-Hant (the brand's default); the customer's mail decides."""
+    _enable(world.insurer)
+    with smtp_capture() as (capture, port):
+        _smtp(mailbox, port)
+        inbound.accept(
+            endpoint=mailbox,
+            raw=_customer_mail(1, sender="kenji@example.jp", subject=subject, body=body),
+        )
+        run_tasks()
+    [ack] = _sent(capture)
+    conversation = Conversation.objects.get()
+    assert conversation.language == language
+    assert ack["Content-Language"] == language
+    assert greeting in ack.get_body(("plain",)).get_content()
+    assert subject in ack["Subject"]
+
+
+def test_a_quoted_english_history_does_not_make_an_indonesian_reply_english(
+    world, mailbox, run_tasks
+):
+    _enable(world.insurer)
+    body = (
+        "Terima kasih, tetapi kartu saya masih belum bisa dipakai untuk pembayaran.\n\n"
+        "On Tue, 2 Jan 2024 at 10:00, Harbour Insurance <support@insurer.test> wrote:\n"
+        "> Hello, thank you for writing to Harbour Insurance. We have received your message\n"
+        "> and will answer as soon as we can. Your reference is #12. To add anything, simply\n"
+        "> reply to this email. This is an automatic message from our support team.\n"
+    )
+    with smtp_capture() as (capture, port):
+        _smtp(mailbox, port)
+        inbound.accept(
+            endpoint=mailbox, raw=_customer_mail(1, sender="budi@example.co.id", body=body,
+                                                 subject="Re: Kartu kredit")
+        )  # fmt: skip
+        run_tasks()
+    assert Conversation.objects.get().language == "id"
+    [ack] = _sent(capture)
+    assert "Pesan Anda sudah kami terima" in ack.get_body(("plain",)).get_content()
+
+
+def test_brand_template_of_the_detected_language_wins_and_too_little_text_falls_back(
+    world, mailbox, run_tasks
+):
+    _enable(world.insurer)
+    EmailTemplate.objects.create(
+        brand=world.insurer,
+        kind=TemplateKind.AUTO_REPLY,
+        language="id",
+        subject="Diterima: {subject}",
+        text="Halo {customer_name}, pesan untuk {brand_name} diterima.",
+    )
+    with smtp_capture() as (capture, port):
+        _smtp(mailbox, port)
+        inbound.accept(
+            endpoint=mailbox,
+            raw=_customer_mail(
+                1, sender="budi@example.co.id", name="Budi", subject="Tagihan",
+                body="Mohon bantuan, tagihan bulan ini dua kali dibayar dari rekening saya.",
+            ),
+        )  # fmt: skip
+        # "ok" says nothing about its language: the brand's default (zh-Hant) answers.
+        inbound.accept(
+            endpoint=mailbox,
+            raw=_customer_mail(2, sender="ana@example.org", name="Ana", subject="", body="ok"),
+        )
+        run_tasks()
+    indonesian, fallback = _sent(capture)
+    assert indonesian["Subject"].startswith("Diterima: Tagihan")
+    assert "Halo Budi, pesan untuk Harbour Insurance diterima." in (
+        indonesian.get_body(("plain",)).get_content()
+    )
+    assert "我們已收到您的來信" in fallback.get_body(("plain",)).get_content()
+
+
+def test_acknowledgements_leave_with_a_null_envelope_sender_and_agent_replies_do_not(
+    world, mailbox, run_tasks
+):
+    """RFC 3834 §3.3: MAIL FROM:<> on automatic replies, so a bounce of one cannot loop."""
+    from lagniappe.conversations.services import message_send
+
+    _enable(world.insurer)
+    with smtp_capture() as (capture, port):
+        _smtp(mailbox, port)
+        inbound.accept(endpoint=mailbox, raw=_customer_mail(1))
+        run_tasks()
+        conversation = Conversation.objects.get()
+        message_send(
+            actor=SYSTEM, conversation=conversation, author_id=world.insurer_agent.pk,
+            text="您好，已经收到。",
+        )  # fmt: skip
+        run_tasks()
+    acknowledgement, agent_reply = capture.received
+    assert acknowledgement.mail_from == "<>"  # MAIL FROM:<> on the wire
+    assert _sent(capture)[0]["Auto-Submitted"] == "auto-replied"
+    assert agent_reply.mail_from == "support@insurer.test"
+    assert _sent(capture)[1]["Auto-Submitted"] is None
+    assert acknowledgement.rcpt_tos == agent_reply.rcpt_tos == ["wang.zhe@example.cn"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import smtplib
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 
 from lagniappe.channels.email.smtp_receive import smtpd_controller
 from lagniappe.channels.models import EnvelopeStatus, InboundEnvelope
@@ -20,6 +23,11 @@ def smtpd(transactional_db):
     controller = smtpd_controller(host="127.0.0.1", port=port, size_limit=64 * 1024)
     controller.start()
     yield port
+    # The handler reached the database from asgiref's thread-sensitive worker thread: close
+    # that thread's connection there, or PostgreSQL cannot drop the test database at the end.
+    asyncio.run_coroutine_threadsafe(
+        sync_to_async(connections.close_all, thread_sensitive=True)(), controller.loop
+    ).result(timeout=30)
     controller.stop()
 
 

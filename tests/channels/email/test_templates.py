@@ -83,9 +83,11 @@ def test_reply_is_sent_in_the_brands_template(world, mailbox, run_tasks):
         brand=world.insurer, kind=TemplateKind.REPLY, language="zh-Hant",
         text="{customer_name} 您好：\n\n{reply}\n\n{agent_name}\n{brand_name}",
     )  # fmt: skip
-    inbound.accept(endpoint=mailbox, raw=eml("zh_hans_gb2312_new.eml"))
+    # A Traditional Chinese mail: the conversation speaks zh-Hant, the template's language.
+    inbound.accept(endpoint=mailbox, raw=eml("zh_hant_big5_hkscs.eml"))
     run_tasks()
     conversation = Conversation.objects.get()
+    assert conversation.language == "zh-Hant"
     with smtp_capture() as (capture, port):
         mailbox.settings = {**mailbox.settings, "smtp": {"host": "127.0.0.1", "port": port}}
         mailbox.save(update_fields=["settings"])

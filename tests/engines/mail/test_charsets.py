@@ -85,3 +85,21 @@ def test_never_raises_on_junk():
 )
 def test_charset_names_map_to_supersets(declared, codec):
     assert charset_normalise(declared) == codec
+
+
+def test_latin1_shaped_text_under_a_latin1_label_skips_detection(monkeypatch):
+    from lagniappe.engines.mail import charsets
+
+    def detect_not_expected(data: bytes) -> str | None:
+        raise AssertionError("charset-normalizer should not run")
+
+    monkeypatch.setattr(charsets, "_detect", detect_not_expected)
+    text = "Crème brûlée à la façon de Noël, s'il vous plaît."
+    assert bytes_decode(text.encode("cp1252"), "iso-8859-1") == text
+
+
+def test_cjk_text_under_a_latin1_label_is_still_detected():
+    text = "您好，我想查询一下保险理赔的进度，谢谢。请尽快回复我。"
+    assert bytes_decode(text.encode("gb18030"), "iso-8859-1") == text
+    japanese = "振込手数料について教えてください。よろしくお願いします。"
+    assert bytes_decode(japanese.encode("shift_jis"), "iso-8859-1") == japanese

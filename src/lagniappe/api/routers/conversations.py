@@ -10,9 +10,10 @@ cannot see who works where.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
-from ninja import Query, Router, Status
+from ninja import Query, Router
+from ninja.renderers import JSONRenderer
 
 from lagniappe.api.auth import ApiViewer, brand_for_write, viewer_of
 from lagniappe.api.errors import InboundFailed
@@ -25,6 +26,7 @@ from lagniappe.api.schemas.conversations import (
     ConversationOut,
     ConversationPage,
     ConversationPatchIn,
+    conversation_created_body,
 )
 from lagniappe.channels.api_intake import CustomerClaim, conversation_open_via_api
 from lagniappe.channels.services import endpoint_api_ensure
@@ -36,6 +38,7 @@ from lagniappe.core.errors import PermissionDenied
 from lagniappe.customers.access import access_customer_by_id
 
 router = Router(tags=["conversations"])
+_renderer = JSONRenderer()  # the API's (api/app.py keeps ninja's default)
 
 
 def _assigning_check(viewer: ApiViewer) -> None:
@@ -72,7 +75,7 @@ def conversation_list(
     response={200: ConversationCreatedOut, 201: ConversationCreatedOut},
     summary="Open a conversation with the customer's first message",
 )
-def conversation_open(request: HttpRequest, payload: ConversationCreateIn) -> Status[Conversation]:
+def conversation_open(request: HttpRequest, payload: ConversationCreateIn) -> HttpResponse:
     """201 with the new conversation; 200 with the same one when `external_id` was used
     before (nothing is added again)."""
     viewer = viewer_of(request)
@@ -119,10 +122,15 @@ def conversation_open(request: HttpRequest, payload: ConversationCreateIn) -> St
                 "error": envelope.error[:2000] if envelope else "",
             },
         )
-    conversation = opened.conversation
-    # The response schema reads it like a field.
-    conversation.first_message_id = opened.message_id  # type: ignore[attr-defined]
-    return Status(201 if opened.created else 200, conversation)
+    # Rendered as ninja renders ConversationCreatedOut (its JSON renderer, its content type),
+    # from what was just written.
+    status = 201 if opened.created else 200
+    body = conversation_created_body(opened.conversation, opened.message_id)
+    return HttpResponse(
+        _renderer.render(request, body, response_status=status),
+        status=status,
+        content_type=f"{_renderer.media_type}; charset={_renderer.charset}",
+    )
 
 
 @router.get("/{conversation_id}", response=ConversationOut, summary="One conversation")

@@ -28,11 +28,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from channels.db import DatabaseSyncToAsync
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext_lazy as _
 
 from lagniappe.channels.chat import outbound, selectors, services, visits
-from lagniappe.channels.chat.limits import frame_allowance
+from lagniappe.channels.chat.limits import frame_allowance_async
+from lagniappe.channels.chat.loop_consumer import LoopWebsocketConsumer
 from lagniappe.channels.chat.models import VisitorState
 from lagniappe.channels.chat.outbound import PUSH, conversation_group
 from lagniappe.channels.chat.services import FrameRefused, Visitor
@@ -88,7 +88,7 @@ def _is_seq(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-class VisitorConsumer(AsyncWebsocketConsumer):
+class VisitorConsumer(LoopWebsocketConsumer):
     async def connect(self) -> None:
         outbound.server_loop_remember(asyncio.get_running_loop())
         key = str(self.scope["url_route"]["kwargs"].get("public_key", ""))
@@ -115,6 +115,7 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         )
         self.joined: set[str] = set()
         self.conversation_ids: set[int] = set()
+        self.marking: set[asyncio.Task[None]] = set()
         for conversation_id in conversation_ids:
             await self._join(conversation_id)
         await self.accept()
@@ -167,6 +168,11 @@ class VisitorConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         for group in getattr(self, "joined", set()):
             await self.channel_layer.group_discard(group, self.channel_name)
+        # Delivered marks still being written finish first: no database work of this socket
+        # outlives it.
+        marking = list(getattr(self, "marking", ()))
+        if marking:
+            await asyncio.wait(marking, timeout=5)
 
     async def _join(self, conversation_id: int) -> None:
         self.conversation_ids.add(conversation_id)
@@ -185,7 +191,7 @@ class VisitorConsumer(AsyncWebsocketConsumer):
         await self._send_json({**frame, **extra})
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        wait = frame_allowance(
+        wait = await frame_allowance_async(
             endpoint_id=self.endpoint.pk,
             visitor=self.visitor.visitor,
             remote_addr=self.visitor.remote_addr,
@@ -320,4 +326,16 @@ class VisitorConsumer(AsyncWebsocketConsumer):
             await self._send_json({"type": "read", "seq": seq})
 
     async def chat_message(self, event: dict[str, Any]) -> None:
-        await self._send_json(event["frame"])
+        frame = event["frame"]
+        await self._send_json(frame)
+        if frame.get("from") == "agent" and _is_seq(frame.get("seq")):
+            # Handed to the visitor's widget: "delivered" on the agents' receipt line. In the
+            # background, so this socket's next frames do not wait for the database.
+            task = asyncio.get_running_loop().create_task(_db(self._delivered_mark)(frame["seq"]))
+            self.marking.add(task)
+            task.add_done_callback(self.marking.discard)
+
+    def _delivered_mark(self, seq: int) -> None:
+        services.visitor_marks_advance(
+            endpoint=self.endpoint, visitor=self.visitor.visitor, delivered_seq=seq
+        )

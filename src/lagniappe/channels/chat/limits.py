@@ -1,21 +1,29 @@
-"""Rate limits of the visitor side: frames per visitor and per IP address, in this process.
+"""Rate limits of the visitor side: frames per visitor and per IP address.
 
 Token buckets: each key holds up to `capacity` tokens and earns `capacity` back per window;
 a frame costs one. Settings (environment variables of the same names):
 LAGNIAPPE_CHAT_VISITOR_FRAMES (30) and LAGNIAPPE_CHAT_IP_FRAMES (600) per
 LAGNIAPPE_CHAT_RATE_WINDOW seconds (10). A refused frame gets an error frame (the socket stays
-open) or an HTTP 429, with the seconds to wait. Counted per server process: behind several
-`lagniappe serve` processes a visitor who spreads over all of them gets that many times the
-allowance (the sticky load balancer usual for websockets keeps one visitor on one process).
+open) or an HTTP 429, with the seconds to wait.
+
+Where they are counted: with LAGNIAPPE_REDIS_URL set, in Redis (shared_buckets.py), so every
+`lagniappe serve` process behind one address spends from the same buckets; otherwise (the
+embedded mode, one process) in this process. If Redis does not answer, this process' buckets
+stand in (logged) rather than refusing or stalling chats.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from lagniappe.channels.chat import shared_buckets
+
+logger = logging.getLogger("lagniappe.chat")
 
 WINDOW_SECONDS = 10.0
 DEFAULT_VISITOR_FRAMES = 30
@@ -81,19 +89,56 @@ def _limiter(name: str, capacity: int) -> RateLimiter:
         return limiter
 
 
+def _buckets(endpoint_id: int, visitor: str, remote_addr: str) -> list[tuple[str, int]]:
+    """(key, capacity) of the buckets a frame spends from, visitor first."""
+    buckets = [
+        (
+            f"visitor:{endpoint_id}:{visitor}",
+            int(getattr(settings, "LAGNIAPPE_CHAT_VISITOR_FRAMES", DEFAULT_VISITOR_FRAMES)),
+        )
+    ]
+    if remote_addr:
+        ip_frames = int(getattr(settings, "LAGNIAPPE_CHAT_IP_FRAMES", DEFAULT_IP_FRAMES))
+        buckets.append((f"ip:{remote_addr}", ip_frames))
+    return [(key, max(1, capacity)) for key, capacity in buckets]
+
+
+def _window() -> float:
+    return float(getattr(settings, "LAGNIAPPE_CHAT_RATE_WINDOW", WINDOW_SECONDS))
+
+
+def _local_allowance(buckets: list[tuple[str, int]]) -> float:
+    for key, capacity in buckets:
+        wait = _limiter(key.split(":", 1)[0], capacity).take(key)
+        if wait:
+            return wait
+    return 0.0
+
+
 def frame_allowance(*, endpoint_id: int, visitor: str, remote_addr: str) -> float:
     """Spend one frame of the visitor's and of their IP's allowance: 0 when allowed, else
-    the seconds to wait (nothing is spent then)."""
-    by_visitor = _limiter(
-        "visitor", int(getattr(settings, "LAGNIAPPE_CHAT_VISITOR_FRAMES", DEFAULT_VISITOR_FRAMES))
-    )
-    by_ip = _limiter("ip", int(getattr(settings, "LAGNIAPPE_CHAT_IP_FRAMES", DEFAULT_IP_FRAMES)))
-    wait = by_visitor.take(f"{endpoint_id}:{visitor}")
-    if wait:
-        return wait
-    if remote_addr:
-        return by_ip.take(remote_addr)
-    return 0.0
+    the seconds to wait. (Per process, the IP's allowance is checked only once the visitor's
+    passed; in Redis a refused frame spends from neither.)"""
+    buckets = _buckets(endpoint_id, visitor, remote_addr)
+    url = str(getattr(settings, "REDIS_URL", "") or "")
+    if url:
+        try:
+            return shared_buckets.spend(url, buckets, _window())
+        except Exception:
+            logger.warning("chat: Redis rate limits unavailable, counting in this process")
+    return _local_allowance(buckets)
+
+
+async def frame_allowance_async(*, endpoint_id: int, visitor: str, remote_addr: str) -> float:
+    """`frame_allowance` for the socket, on the event loop (Redis asked without blocking)."""
+    buckets = _buckets(endpoint_id, visitor, remote_addr)
+    url = str(getattr(settings, "REDIS_URL", "") or "")
+    if url:
+        try:
+            return await shared_buckets.spend_async(url, buckets, _window())
+        except Exception:
+            logger.warning("chat: Redis rate limits unavailable, counting in this process")
+    return _local_allowance(buckets)
 
 
 def limits_reset() -> None:

@@ -31,6 +31,11 @@ PUSH = "chat.message"
 # VisitorConsumer.chat_seen answers the visitor with a read mark.
 SEEN = "chat.seen"
 TYPING_FRAME = {"type": "typing", "from": "agent"}
+# Sent to realtime's conversation group when the visitor's delivered/read marks moved:
+# AgentConsumer.chat_receipt re-renders the conversation page's receipt line.
+RECEIPT = "chat.receipt"
+# realtime.groups.conversation_group (chat sits below realtime; status.py repeats it too).
+_AGENT_CONVERSATION_GROUP = "conversation.{}"
 
 
 _PUSH_TIMEOUT = 5.0
@@ -58,6 +63,19 @@ def group_push(group: str, message: dict[str, Any]) -> None:
         future.result(_PUSH_TIMEOUT)
     else:
         async_to_sync(layer.group_send)(group, message)
+
+
+def receipts_announce(conversation_ids: Iterable[int]) -> None:
+    """Tell the agents who have these conversations open that the visitor's marks moved."""
+    for conversation_id in conversation_ids:
+        try:
+            group_push(
+                _AGENT_CONVERSATION_GROUP.format(conversation_id),
+                {"type": RECEIPT, "conversation_id": conversation_id},
+            )
+        except Exception:
+            # A lost receipt leaves the agent's line stale until the next one or a reload.
+            logger.exception("chat: announcing a receipt failed")
 
 
 def conversation_group(conversation_id: int) -> str:

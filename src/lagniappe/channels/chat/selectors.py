@@ -72,8 +72,9 @@ def visitor_last_inbound_seq(conversation_id: int, visitor: str) -> int:
     return newest or 0
 
 
-def visitor_frame(message: Message, visitor: str) -> dict[str, Any]:
-    """A message as the visitor's widget receives it (own messages carry their client id)."""
+def visitor_frame(message: Message, visitor: str, *, has_files: bool = True) -> dict[str, Any]:
+    """A message as the visitor's widget receives it (own messages carry their client id).
+    `has_files=False` (a text-only frame just stored) skips the attachments query."""
     prefix = f"{visitor}:"
     mine = message.direction == Direction.INBOUND and message.external_id.startswith(prefix)
     return message_frame(
@@ -82,7 +83,7 @@ def visitor_frame(message: Message, visitor: str) -> dict[str, Any]:
         text=message.text,
         sent_at=message.sent_at or message.created_at,
         client_id=message.external_id[len(prefix) :] if mine else "",
-        files=files_of(message.attachments.all()),
+        files=files_of(message.attachments.all()) if has_files else [],
     )
 
 
@@ -135,9 +136,9 @@ class VisitorPanel:
     earlier: tuple[VisitedPage, ...]
 
 
-def visitor_panel_for_conversation(scope: ViewerScope, conversation_id: int) -> VisitorPanel | None:
-    """The pages of the visitor who wrote the conversation's newest chat message; None when
-    the viewer may not see the conversation, it has no chat visitor, or no page is known."""
+def _conversation_visitor(scope: ViewerScope, conversation_id: int) -> tuple[int, str] | None:
+    """(endpoint id, visitor id) of whoever wrote the conversation's newest chat message, for
+    a conversation of the viewer's brands; None otherwise."""
     message = (
         Message.objects.filter(
             conversation_id=conversation_id,
@@ -150,12 +151,19 @@ def visitor_panel_for_conversation(scope: ViewerScope, conversation_id: int) -> 
         .values_list("endpoint_id", "external_id")
         .first()
     )
-    if message is None or ":" not in message[1]:
+    if message is None or ":" not in message[1] or message[0] is None:
         return None
-    endpoint_id, external_id = message
-    state = VisitorState.objects.filter(
-        endpoint_id=endpoint_id, visitor=external_id.split(":", 1)[0]
-    ).first()
+    return int(message[0]), message[1].split(":", 1)[0]
+
+
+def visitor_panel_for_conversation(scope: ViewerScope, conversation_id: int) -> VisitorPanel | None:
+    """The pages of the visitor who wrote the conversation's newest chat message; None when
+    the viewer may not see the conversation, it has no chat visitor, or no page is known."""
+    found = _conversation_visitor(scope, conversation_id)
+    if found is None:
+        return None
+    endpoint_id, visitor = found
+    state = VisitorState.objects.filter(endpoint_id=endpoint_id, visitor=visitor).first()
     pages: list[VisitedPage] = []
     for item in reversed(state.pages if state else []):
         if not isinstance(item, dict) or not page_checked(item.get("url")):
@@ -165,3 +173,47 @@ def visitor_panel_for_conversation(scope: ViewerScope, conversation_id: int) -> 
     if not pages:
         return None
     return VisitorPanel(current=pages[0], earlier=tuple(pages[1:]))
+
+
+RECEIPT_SENT = "sent"
+RECEIPT_DELIVERED = "delivered"
+RECEIPT_READ = "read"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """How far the chat visitor got with the agents' newest message in a conversation."""
+
+    message_id: int
+    state: str  # RECEIPT_SENT, RECEIPT_DELIVERED (on the widget) or RECEIPT_READ
+
+
+def visitor_receipt_for_conversation(scope: ViewerScope, conversation_id: int) -> Receipt | None:
+    """The visitor's delivered/read mark of the newest agent message (not a note, not a
+    draft) of a chat conversation of the viewer's brands; None when there is none."""
+    found = _conversation_visitor(scope, conversation_id)
+    if found is None:
+        return None
+    newest = (
+        Message.objects.filter(
+            conversation_id=conversation_id,
+            direction=Direction.OUTBOUND,
+            channel_kind=ChannelKind.CHAT,
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if newest is None:
+        return None
+    marks = (
+        VisitorState.objects.filter(endpoint_id=found[0], visitor=found[1])
+        .values_list("last_delivered_seq", "last_read_seq")
+        .first()
+    ) or (0, 0)
+    # Marks are message ids across the visitor's conversations: past this one means seen.
+    if marks[1] >= newest:
+        return Receipt(newest, RECEIPT_READ)
+    if marks[0] >= newest:
+        return Receipt(newest, RECEIPT_DELIVERED)
+    return Receipt(newest, RECEIPT_SENT)

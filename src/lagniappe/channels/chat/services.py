@@ -22,8 +22,9 @@ from lagniappe.channels.chat.adapter import (
 )
 from lagniappe.channels.chat.models import VisitorState
 from lagniappe.channels.chat.offline import offline_email_endpoint, offline_message_store
-from lagniappe.channels.chat.outbound import message_frame
+from lagniappe.channels.chat.outbound import message_frame, receipts_announce
 from lagniappe.channels.chat.selectors import (
+    visitor_conversation_ids,
     visitor_frame,
     visitor_frames_after,
     visitor_last_seq,
@@ -38,6 +39,8 @@ from lagniappe.core.errors import InvalidInput, PayloadTooLarge
 from lagniappe.core.services import audit_record
 
 OFFLINE_TAG = "offline"
+# Receipts are announced for the visitor's newest conversations only (where agents reply).
+RECEIPT_CONVERSATIONS = 3
 
 MAX_NAME_CHARACTERS = 200
 
@@ -84,15 +87,21 @@ def visitor_marks_advance(
     *, endpoint: Endpoint, visitor: str, delivered_seq: int = 0, read_seq: int = 0
 ) -> None:
     """Move the watermarks forward only (a late or replayed frame never moves them back);
-    read implies delivered. Not audited: a receipt, frequent, and no one's decision."""
+    read implies delivered. Not audited: a receipt, frequent, and no one's decision. When
+    they moved, agents with the visitor's latest conversations open see it (on commit)."""
     delivered_seq = max(delivered_seq, read_seq)
     VisitorState.objects.get_or_create(endpoint=endpoint, visitor=visitor)
-    VisitorState.objects.filter(endpoint=endpoint, visitor=visitor).filter(
-        Q(last_delivered_seq__lt=delivered_seq) | Q(last_read_seq__lt=read_seq)
-    ).update(
-        last_delivered_seq=Greatest(F("last_delivered_seq"), delivered_seq),
-        last_read_seq=Greatest(F("last_read_seq"), read_seq),
+    moved = (
+        VisitorState.objects.filter(endpoint=endpoint, visitor=visitor)
+        .filter(Q(last_delivered_seq__lt=delivered_seq) | Q(last_read_seq__lt=read_seq))
+        .update(
+            last_delivered_seq=Greatest(F("last_delivered_seq"), delivered_seq),
+            last_read_seq=Greatest(F("last_read_seq"), read_seq),
+        )
     )
+    if moved:
+        latest = sorted(visitor_conversation_ids(endpoint.pk, visitor))[-RECEIPT_CONVERSATIONS:]
+        transaction.on_commit(lambda: receipts_announce(latest))
 
 
 # -- one visitor message, from the socket or the polling fallback --------------------------
@@ -181,7 +190,8 @@ def visitor_message_store(
         client_id=checked.client_id,
         seq=message.pk,
         conversation_id=message.conversation_id,
-        frame=visitor_frame(message, visitor.visitor),
+        # A text-only frame's message has no files (its client id names this very frame).
+        frame=visitor_frame(message, visitor.visitor, has_files=checked.file is not None),
     )
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lagniappe.channels.contracts import (
     DeliveryReport,
+    EndpointInfo,
     EnvelopeData,
     InboundMessage,
     ParseError,
     SenderIdentity,
 )
-from lagniappe.channels.email.autoreply import auto_reply_consider
+from lagniappe.channels.email.autoreply import auto_reply_consider, auto_reply_limit
 from lagniappe.channels.email.reply_address import conversation_by_reply_token
 from lagniappe.conversations.attachments import attachment_validate
 from lagniappe.conversations.contracts import AttachmentUpload
@@ -20,6 +23,7 @@ from lagniappe.engines.mail import (
     ParsedEmail,
     bounce_read,
     email_parse,
+    mail_language,
     subject_key,
 )
 
@@ -66,6 +70,22 @@ class EmailAdapter:
         forbids it."""
         auto_reply_consider(envelope=envelope, item=item, message=message)
 
+    def acknowledger(
+        self, endpoint: EndpointInfo
+    ) -> Callable[[EnvelopeData, InboundMessage, Message], None] | None:
+        """`acknowledge` for a batch of this endpoint's mail, the brand's setting read once:
+        None (no look-up per message) when the brand sends no automatic replies."""
+        max_per_hour = auto_reply_limit(endpoint.brand_id)
+        if max_per_hour is None:
+            return None
+
+        def acknowledge(envelope: EnvelopeData, item: InboundMessage, message: Message) -> None:
+            auto_reply_consider(
+                envelope=envelope, item=item, message=message, max_per_hour=max_per_hour
+            )
+
+        return acknowledge
+
     def reports(self, envelope: EnvelopeData) -> list[DeliveryReport]:
         """A bounce (RFC 3464 DSN) about one of our messages; parse() ignores such mail."""
         bounce = bounce_read(envelope.raw)
@@ -98,6 +118,14 @@ class EmailAdapter:
                 text=text,
                 html=parsed.html,
                 sender_name=parsed.sender.name[:200],
+                # The conversation's language (routing, templates, search) is the customer's,
+                # not the mailbox's: a Japanese mail to an English mailbox is answered in ja.
+                language=mail_language(
+                    subject=parsed.subject,
+                    text=parsed.text,
+                    html_body=parsed.html,
+                    default=envelope.endpoint.default_language,
+                ),
                 subject=parsed.subject[:300],
                 sent_at=parsed.date,
                 attachments=attachments,

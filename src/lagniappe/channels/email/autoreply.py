@@ -63,17 +63,28 @@ def _is_own(sender: str, own: set[str]) -> bool:
     return sender in own or f"{local.split('+', 1)[0]}@{domain}" in own
 
 
-def auto_reply_consider(
-    *, envelope: EnvelopeData, item: InboundMessage, message: Message
-) -> AutoReplyOutcome:
-    """Acknowledge `message` if it opened its conversation and every loop rule allows it."""
-    brand_id = envelope.endpoint.brand_id
-    max_per_hour = (
+def auto_reply_limit(brand_id: int) -> int | None:
+    """The brand's automatic replies per sender and hour; None when it sends none."""
+    return (
         EmailBrandSettings.objects.filter(brand_id=brand_id, auto_reply_enabled=True)
         .values_list("auto_reply_max_per_hour", flat=True)
         .first()
     )
-    if max_per_hour is None:
+
+
+def auto_reply_consider(
+    *,
+    envelope: EnvelopeData,
+    item: InboundMessage,
+    message: Message,
+    max_per_hour: int | bool | None = True,
+) -> AutoReplyOutcome:
+    """Acknowledge `message` if it opened its conversation and every loop rule allows it.
+    `max_per_hour`: the brand's `auto_reply_limit` when the caller read it already."""
+    brand_id = envelope.endpoint.brand_id
+    if max_per_hour is True:
+        max_per_hour = auto_reply_limit(brand_id)
+    if max_per_hour is None or max_per_hour is False:
         return AutoReplyOutcome(False, "disabled")
     if message.direction != Direction.INBOUND or message.channel_kind != ChannelKind.EMAIL:
         return AutoReplyOutcome(False, "not_email")
@@ -130,6 +141,7 @@ def _acknowledge(envelope: EnvelopeData, message: Message, sender: str) -> AutoR
         brand_id=conversation.brand_id,
         language=conversation.language,
         fallback_language=envelope.endpoint.default_language,
+        brand_language=conversation.brand.default_language,
         values={
             "customer_name": conversation.customer.name or sender,
             "brand_name": conversation.brand.name,

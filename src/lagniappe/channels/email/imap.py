@@ -8,8 +8,11 @@ message is lost, none is stored twice; and should the server renumber the folder
 UIDVALIDITY) the whole folder comes again and the funnel's Message-ID check makes the
 copies duplicates, not messages.
 
-Parsing happens later, in the worker (or right away with `process=True`); a message that
-cannot be parsed is a failed envelope and never stops the poll.
+Parsing happens later, in the worker (or right away with `process=True`: then no task row is
+written per envelope, each batch is processed in one transaction with a savepoint per
+envelope, and what a killed poll stored but never processed is processed by the next poll,
+or by the worker's sweep); a message that cannot be parsed is a failed envelope and never
+stops the poll.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from django.db import transaction
 
 from lagniappe.channels.email.mailbox_settings import ImapSettings, imap_settings
 from lagniappe.channels.email.models import MailboxState
-from lagniappe.channels.inbound import accept, process_envelope
+from lagniappe.channels.inbound import accept_many, process_envelopes
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
 from lagniappe.core import clock
 from lagniappe.core.errors import InvalidInput
@@ -148,34 +151,70 @@ def _state(endpoint: Endpoint, folder: str, uidvalidity: int) -> MailboxState:
     return state
 
 
-def _store(endpoint: Endpoint, state: MailboxState, uid: int, raw: bytes) -> InboundEnvelope:
-    """The envelope and the UID that brought it, committed together."""
+def _store_batch(
+    endpoint: Endpoint,
+    state: MailboxState,
+    fetched: list[tuple[int, bytes]],
+    on_stored: Callable[[int], None] | None,
+    stored_before: int,
+    *,
+    queue: bool,
+) -> list[int]:
+    """The fetched batch's envelopes (one multi-row INSERT) and its last UID, committed
+    together, still before anything is flagged on the server. `queue=False` when this poll
+    processes them itself: no task row each (a killed poll's leftovers are picked up by the
+    next poll, `_leftovers_process`, or the worker's sweep)."""
     with transaction.atomic():
-        envelope = accept(endpoint=endpoint, raw=raw, content_type="message/rfc822")
-        MailboxState.objects.filter(pk=state.pk).update(last_uid=uid, polled_at=clock.now())
-    state.last_uid = uid
-    return envelope
+        envelopes = accept_many(
+            endpoint=endpoint,
+            raws=[raw for _uid, raw in fetched],
+            content_type="message/rfc822",
+            queue=queue,
+        )
+        if on_stored is not None:  # progress, per message, inside the transaction
+            for count in range(1, len(envelopes) + 1):
+                on_stored(stored_before + count)
+        if fetched:
+            last_uid = fetched[-1][0]
+            MailboxState.objects.filter(pk=state.pk).update(
+                last_uid=last_uid, polled_at=clock.now()
+            )
+    if fetched:
+        state.last_uid = fetched[-1][0]
+    return [envelope.pk for envelope in envelopes]
 
 
 def _process_stored(envelope_ids: list[int]) -> tuple[int, int]:
     """Process stored envelopes, PROCESS_BATCH to a transaction: (processed, failed).
 
     Each envelope still runs in its own savepoint, so a failure marks only itself; sharing
-    the commit saves a transaction per message. The envelopes are committed already, so a
-    crash mid-batch only leaves them `received` for the sweep: nothing lost, nothing doubled.
+    the commit saves a transaction per message, and the batch's envelopes, endpoint and
+    brand settings are read once. The envelopes are committed already, so a crash mid-batch
+    only leaves them `received`: nothing lost, nothing doubled.
     Batches stay small to hold SQLite's write lock briefly.
     """
     processed = failed = 0
     for start in range(0, len(envelope_ids), PROCESS_BATCH):
-        with transaction.atomic():
-            for envelope_id in envelope_ids[start : start + PROCESS_BATCH]:
-                if process_envelope(envelope_id):
-                    processed += 1
-                elif InboundEnvelope.objects.filter(
-                    pk=envelope_id, status=EnvelopeStatus.FAILED
-                ).exists():
-                    failed += 1
+        results = process_envelopes(envelope_ids[start : start + PROCESS_BATCH])
+        for messages in results.values():
+            if messages:
+                processed += 1
+        empty = [envelope_id for envelope_id, messages in results.items() if not messages]
+        if empty:
+            failed += InboundEnvelope.objects.filter(
+                pk__in=empty, status=EnvelopeStatus.FAILED
+            ).count()
     return processed, failed
+
+
+def _leftovers_process(endpoint: Endpoint) -> tuple[int, int]:
+    """Envelopes of this mailbox an earlier poll stored but did not live to process."""
+    waiting = list(
+        InboundEnvelope.objects.filter(endpoint=endpoint, status=EnvelopeStatus.RECEIVED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return _process_stored(waiting) if waiting else (0, 0)
 
 
 def mailbox_poll_client(
@@ -196,19 +235,26 @@ def mailbox_poll_client(
         batch = uids[start : start + FETCH_BATCH]
         fetched = _fetch(client, batch)
         present = [uid for uid in batch if uid in fetched]  # others expunged meanwhile
-        # One transaction per fetched batch: its envelopes and the last UID commit together
-        # (one fsync instead of a hundred), still before anything is flagged on the server.
-        with transaction.atomic():
-            envelopes = [_store(endpoint, state, uid, fetched[uid]).pk for uid in present]
-            for count in range(stored + 1, stored + len(present) + 1):
-                if on_stored is not None:
-                    on_stored(count)
+        envelopes = _store_batch(
+            endpoint,
+            state,
+            [(uid, fetched[uid]) for uid in present],
+            on_stored,
+            stored,
+            queue=not process,
+        )
         stored += len(present)
-        _mark_done(client, [uid for uid in batch if uid in fetched], config)
+        _mark_done(client, present, config)
         if process:
             done, broken = _process_stored(envelopes)
             processed += done
             failed += broken
+    if process:
+        # After the new mail, so that one envelope that kills the process every time it is
+        # processed cannot keep the mailbox's new mail out as well.
+        done, broken = _leftovers_process(endpoint)
+        processed += done
+        failed += broken
     MailboxState.objects.filter(pk=state.pk).update(polled_at=clock.now())
     return PollSummary(stored, processed, failed, uidvalidity, state.last_uid)
 

@@ -107,8 +107,6 @@ def email_build(
     if parent_ids:
         mail["In-Reply-To"] = parent_ids[-1]
         mail["References"] = " ".join(parent_ids)
-    if message.language:
-        mail["Content-Language"] = message.language
     if automatic:
         mail["Auto-Submitted"] = message.auto_submitted  # RFC 3834: robots must not answer
         mail["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office reply to it
@@ -116,6 +114,10 @@ def email_build(
     mail.set_content(body.text, subtype="plain", charset="utf-8")
     if body.html:
         mail.add_alternative(body.html, subtype="html", charset="utf-8")
+    if message.language:
+        # After the body: making the mail multipart moves every Content-* header set before
+        # into the first part, where a client no longer sees it as the message's language.
+        mail["Content-Language"] = message.language
     for attachment in message.attachments:
         with default_storage.open(attachment.path, "rb") as handle:
             content = handle.read()
@@ -169,6 +171,19 @@ def _failure(error: Exception, password: str) -> DeliveryReceipt:
     return DeliveryReceipt(accepted=False, detail=detail[:2000], permanent=permanent)
 
 
+def envelope_sender(message: OutboundMessage) -> str:
+    """MAIL FROM: the mailbox's address, or the null sender `<>` ("") for an automatic reply.
+
+    RFC 3834 §3.3: a response sent by a robot goes out with a null return path, so if it
+    bounces the bounce goes nowhere and cannot start a loop of robots answering each other.
+    Agents' replies (and mail a customer asked for, such as a transcript) keep the brand's
+    address, so their bounces come back and mark the delivery failed.
+    """
+    if message.automatic and message.auto_submitted == "auto-replied":
+        return ""
+    return str(message.endpoint.settings.get("address", "")) if message.endpoint else ""
+
+
 class SmtpAdapter:
     name = "smtp"
 
@@ -182,7 +197,7 @@ class SmtpAdapter:
             return DeliveryReceipt(
                 accepted=False, detail="the customer has no email address", permanent=True
             )
-        sender = str(message.endpoint.settings.get("address", "")) if message.endpoint else ""
+        sender = envelope_sender(message)
         try:
             with _smtp_open(config) as client:
                 if config.username:

@@ -1,9 +1,11 @@
 """Outbound mail rendered from a brand's templates (or the built-in ones), per language.
 
 A brand's own template for the language wins, then the built-in one for that language, then
-the same for the mailbox's default language, then English. Values are escaped in HTML, the
-agent's reply (sanitised when stored) goes in as HTML, and the result is sanitised again:
-an administrator's template cannot put a script into a customer's mailbox either.
+the same for the mailbox's default language, then for the brand's default language, then
+English. The language is the conversation's: the one detected in the customer's mail.
+Values are escaped in HTML, the agent's reply (sanitised when stored) goes in as HTML, and
+the result is sanitised again: an administrator's template cannot put a script into a
+customer's mailbox either.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ class RenderedMail:
 
 
 def template_source(
-    brand_id: int, kind: str, language: str, fallback_language: str = ""
+    brand_id: int, kind: str, language: str, fallback_language: str = "", brand_language: str = ""
 ) -> TemplateSource:
     """The template used for mail of this kind in this language (see the module's order)."""
-    wanted = [code for code in dict.fromkeys((language, fallback_language, "en")) if code]
+    wanted = [
+        code for code in dict.fromkeys((language, fallback_language, brand_language, "en")) if code
+    ]
     own = {
         row.language: TemplateSource(row.subject, row.text, row.html)
         for row in EmailTemplate.objects.filter(brand_id=brand_id, kind=kind, language__in=wanted)
@@ -47,9 +51,16 @@ def _html_of(source: TemplateSource, values: dict[str, str], safe: tuple[str, ..
 
 
 def auto_reply_render(
-    *, brand_id: int, language: str, fallback_language: str, values: dict[str, str]
+    *,
+    brand_id: int,
+    language: str,
+    fallback_language: str,
+    values: dict[str, str],
+    brand_language: str = "",
 ) -> RenderedMail:
-    source = template_source(brand_id, TemplateKind.AUTO_REPLY, language, fallback_language)
+    source = template_source(
+        brand_id, TemplateKind.AUTO_REPLY, language, fallback_language, brand_language
+    )
     subject = " ".join(template_render(source.subject, values).split())[:300]
     return RenderedMail(
         subject=subject,

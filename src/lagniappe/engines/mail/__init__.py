@@ -6,6 +6,7 @@ undeclared text).
 
 from lagniappe.engines.mail.charsets import bytes_decode, charset_normalise
 from lagniappe.engines.mail.dsn import Bounce, bounce_read
+from lagniappe.engines.mail.language import mail_language
 from lagniappe.engines.mail.loops import (
     AutoReplyDecision,
     auto_reply_allowed,
@@ -49,6 +50,7 @@ __all__ = [
     "charset_normalise",
     "email_parse",
     "headers_read",
+    "mail_language",
     "quote_split",
     "reply_address",
     "reply_token_make",

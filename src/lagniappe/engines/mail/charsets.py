@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from charset_normalizer import from_bytes
 
@@ -72,6 +73,12 @@ def charset_normalise(declared: str | None) -> str | None:
         return None
 
 
+# Chinese, Japanese and Korean multi-byte text is full of adjacent bytes >= 0x80 (EUC uses
+# them for both bytes of every character; GBK, Big5 and Shift_JIS for most). Latin-1 text
+# has its accented letters between ASCII ones.
+_HIGH_PAIR = re.compile(rb"[\x80-\xff]{2}")
+
+
 def _detect(data: bytes) -> str | None:
     best = from_bytes(data[:65536]).best()
     return best.encoding if best is not None else None
@@ -101,6 +108,11 @@ def bytes_decode(data: bytes, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if codec == "cp1252" and not _HIGH_PAIR.search(data):
+        # Labelled Latin-1 and shaped like it: detection could only overrule the label with a
+        # multi-byte charset, and such text is not shaped like this. (Saves charset-normalizer,
+        # the costliest step of parsing, on most Western European mail.)
+        return data.decode("cp1252", errors="replace")
     detected = _detect(data)
     if detected is not None and (codec is None or detected in _MULTIBYTE or codec == "utf-8"):
         try:

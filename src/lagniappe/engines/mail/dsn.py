@@ -13,6 +13,9 @@ from email.message import Message
 from email.parser import BytesParser, HeaderParser
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+# Folded or not ("Content-Type:\r\n multipart/report"): \s also crosses the fold.
+_REPORT_TYPE = re.compile(rb"^content-type:\s*multipart/report", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,13 @@ def _returned_message_id(part: Message) -> str:
 
 def bounce_read(raw: bytes) -> Bounce | None:
     """The bounce facts of a DSN, or None when the mail is not a delivery-status report."""
+    end = _HEADER_END.search(raw)
+    if not _REPORT_TYPE.search(raw, 0, end.start() if end else len(raw)):
+        # Almost no mail is a report: a look at the raw header block says so in microseconds,
+        # without parsing anything (the funnel asks twice per message: reports, then parse).
+        return None
     try:
-        # The headers first: almost no mail is a report, and a full MIME parse of every
-        # customer message just to learn that cost as much as parsing it for real.
+        # Then the headers: a full MIME parse only for what really is a delivery report.
         head = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
         if head.get_content_type() != "multipart/report":
             return None

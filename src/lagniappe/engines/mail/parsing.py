@@ -13,6 +13,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from lagniappe.engines.mail.charsets import bytes_decode
 from lagniappe.engines.mail.model import Address, MailAttachment, MailParseError, ParsedEmail
+from lagniappe.engines.mail.parse_policy import PARSE_POLICY
+from lagniappe.engines.mail.part_heads import PartHead, part_head
 
 # The stdlib parser recurses once per multipart level and exhausts Python's stack near a
 # thousand; no real mail nests more than a dozen. Deeper structure is refused up front.
@@ -25,9 +27,9 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
 _BARE_ID = re.compile(r"[^<>\s()]{1,250}@[^<>\s()]{1,250}")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 # policy.default, as the email issue asks: it is the policy that knows RFC 2047, RFC 2231 and
-# modern MIME. (compat32 parses in half the time here, with our own header decoding giving the
-# same fields on every corpus we have; we keep the specified policy until an issue says so.)
-_PARSE_POLICY = policy.default
+# modern MIME. Its header objects are memoised (parse_policy.py): the same parse, done once
+# per distinct header instead of on every lookup.
+_PARSE_POLICY = PARSE_POLICY
 
 
 def _raw_header(message: Message, name: str) -> str | None:
@@ -148,63 +150,64 @@ def _payload(part: Message) -> bytes:
 
 
 class _Collector:
-    def __init__(self, fallback: str | None, forward_depth: int) -> None:
-        self.fallback = fallback
+    """One walk over the parts (`walk`), then their contents read (`collect`): the body
+    charset of the whole mail, which decodes undeclared parts and headers, is only known
+    once every part has been seen, and each part's content headers are parsed once."""
+
+    def __init__(self, forward_depth: int) -> None:
         self.forward_depth = forward_depth
+        self.fallback: str | None = None
         self.texts: list[str] = []
         self.htmls: list[str] = []
         self.attachments: list[MailAttachment] = []
         self.forwarded: list[ParsedEmail] = []
         self.defects: list[str] = []
+        self._plan: list[tuple[Message, PartHead | None]] = []
 
     def walk(self, root: Message) -> None:
         # Iterative, with a depth cap: a hostile message cannot exhaust the stack here.
-        stack: list[tuple[Message, int, bool]] = [(root, 0, False)]
+        stack: list[tuple[Message, int]] = [(root, 0)]
         while stack:
-            part, depth, in_alternative = stack.pop()
+            part, depth = stack.pop()
             if depth > MAX_DEPTH:
                 self.defects.append("multipart nesting too deep; inner parts skipped")
                 continue
-            content_type = part.get_content_type()
-            if content_type == "message/rfc822":
-                self._forwarded(part)
+            head = part_head(part)
+            # The first charset declared anywhere (in walk order) reads undeclared 8-bit text.
+            self.fallback = self.fallback or head.charset
+            if head.content_type == "message/rfc822":
+                self._plan.append((part, None))
                 continue
             if part.is_multipart():
                 children = part.get_payload()
                 if isinstance(children, list):
-                    alternative = content_type == "multipart/alternative"
                     for child in reversed(children):
                         if isinstance(child, Message):
-                            stack.append((child, depth + 1, alternative))
+                            stack.append((child, depth + 1))
                 continue
-            self._leaf(part, in_alternative)
+            self._plan.append((part, head))
 
-    def _leaf(self, part: Message, in_alternative: bool) -> None:
-        content_type = part.get_content_type()
-        disposition = (part.get_content_disposition() or "").lower()
-        try:
-            has_name = bool(part.get_filename() or part.get_param("name"))
-        except Exception:
-            has_name = False
-        is_body = disposition != "attachment" and not has_name
-        if content_type == "text/plain" and is_body:
-            self.texts.append(
-                bytes_decode(_payload(part), part.get_content_charset() or self.fallback)
-            )
-            return
-        if content_type == "text/html" and is_body:
-            self.htmls.append(
-                bytes_decode(_payload(part), part.get_content_charset() or self.fallback)
-            )
+    def collect(self) -> None:
+        for part, head in self._plan:
+            if head is None:
+                self._forwarded(part)
+            else:
+                self._leaf(part, head)
+
+    def _leaf(self, part: Message, head: PartHead) -> None:
+        is_body = head.disposition != "attachment" and not head.named
+        if head.content_type in ("text/plain", "text/html") and is_body:
+            text = bytes_decode(_payload(part), head.charset or self.fallback)
+            (self.texts if head.content_type == "text/plain" else self.htmls).append(text)
             return
         content_id = _message_ids(str(_raw_header(part, "content-id") or ""))
         self.attachments.append(
             MailAttachment(
                 filename=_filename(part, len(self.attachments) + 1, self.fallback),
-                content_type=content_type,
+                content_type=head.content_type,
                 content=_payload(part),
                 content_id=content_id[0][1:-1] if content_id else "",
-                inline=disposition != "attachment" and bool(content_id),
+                inline=head.disposition != "attachment" and bool(content_id),
             )
         )
 
@@ -234,14 +237,6 @@ def _content_hash(raw: bytes, message: Message) -> str:
     split = _HEADER_END.search(raw)
     digest.update(raw[split.end() :] if split else b"")
     return f"sha256:{digest.hexdigest()}"
-
-
-def _declared_body_charset(message: Message) -> str | None:
-    for part in message.walk():
-        charset = part.get_content_charset()
-        if charset:
-            return charset
-    return None
 
 
 def _flags(message: Message) -> tuple[bool, bool, bool]:
@@ -281,9 +276,10 @@ def _parse(raw: bytes, forward_depth: int) -> ParsedEmail:
         raise MailParseError(f"unreadable MIME: {type(error).__name__}: {error}") from error
     if not list(message.raw_items()):
         raise MailParseError("no header fields: not an email")
-    fallback = _declared_body_charset(message)
-    collector = _Collector(fallback, forward_depth)
+    collector = _Collector(forward_depth)
     collector.walk(message)
+    fallback = collector.fallback
+    collector.collect()
     for defect in getattr(message, "defects", []):
         collector.defects.append(type(defect).__name__)
     ids = _message_ids(_header(message, "message-id"))

@@ -71,6 +71,8 @@
       if (fragment.conversation_id === conversationId) refresh("#controls");
     } else if (kind === "presence" || kind === "board" || kind === "status") {
       upsert(fragment, null);
+    } else if (kind === "receipt") {
+      if (fragment.conversation_id === conversationId) upsert(fragment, null);
     } else if (kind === "notification") {
       notify(fragment);
     }

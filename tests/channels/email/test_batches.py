@@ -1,0 +1,111 @@
+"""The poller's batch path: many envelopes stored in one INSERT, processed in one transaction
+with a savepoint each, threads found whatever the order inside a batch."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+from django_tasks_db.models import DBTaskResult
+
+from lagniappe.channels.email.imap import mailbox_poll
+from lagniappe.channels.email.models import EmailBrandSettings
+from lagniappe.channels.inbound import accept_many, process_envelopes
+from lagniappe.channels.models import EnvelopeStatus, InboundEnvelope, OutboundDelivery
+from lagniappe.conversations.models import Message
+
+from .conftest import eml
+from .dovecot import DOVECOT, dovecot_server
+
+
+def _mail(number: int, *, refers_to: tuple[int, ...] = (), subject: str = "") -> bytes:
+    mail = EmailMessage()
+    mail["From"] = f"Customer {number} <c{number}@example.org>"
+    mail["To"] = "support@insurer.test"
+    mail["Subject"] = subject or f"Question {number}"
+    mail["Message-ID"] = f"<batch-{number}@example.org>"
+    if refers_to:
+        mail["In-Reply-To"] = f"<batch-{refers_to[-1]}@example.org>"
+        mail["References"] = " ".join(f"<batch-{n}@example.org>" for n in refers_to)
+    mail["Date"] = "Tue, 02 Jan 2024 10:00:00 +0000"
+    mail.set_content(f"Where is my parcel? Message number {number}.")
+    return mail.as_bytes()
+
+
+def test_accept_many_stores_in_order_and_queues_only_when_asked(world, mailbox):
+    tasks = DBTaskResult.objects.count()
+    raws = [_mail(1), _mail(2), _mail(3)]
+    stored = accept_many(endpoint=mailbox, raws=raws, content_type="message/rfc822", queue=False)
+    assert [bytes(InboundEnvelope.objects.get(pk=e.pk).raw) for e in stored] == raws
+    assert {e.status for e in InboundEnvelope.objects.all()} == {EnvelopeStatus.RECEIVED}
+    assert DBTaskResult.objects.count() == tasks  # the caller processes them itself
+    accept_many(endpoint=mailbox, raws=[_mail(4)], content_type="message/rfc822")
+    assert DBTaskResult.objects.count() == tasks + 1
+    assert accept_many(endpoint=mailbox, raws=[]) == []
+
+
+def test_a_bad_envelope_fails_alone_and_the_batch_commits(world, mailbox):
+    raws = [_mail(1), eml("garbage.eml"), _mail(2)]
+    envelopes = accept_many(endpoint=mailbox, raws=raws, queue=False)
+    results = process_envelopes([e.pk for e in envelopes])
+    good_one, bad, good_two = (InboundEnvelope.objects.get(pk=e.pk) for e in envelopes)
+    assert bad.status == EnvelopeStatus.FAILED and results[bad.pk] == []
+    assert bad.error and bytes(bad.raw) == raws[1]  # raw kept for a replay
+    assert good_one.status == good_two.status == EnvelopeStatus.PROCESSED
+    assert [m.pk for m in results[good_one.pk]] == good_one.message_ids
+    assert Message.objects.count() == 2
+    # Processing again changes nothing and hands back the same messages.
+    again = process_envelopes([good_one.pk, good_two.pk])
+    assert [m.pk for m in again[good_two.pk]] == good_two.message_ids
+    assert Message.objects.count() == 2
+
+
+def test_an_envelope_of_a_kind_without_adapter_fails_alone(world, mailbox):
+    envelopes = accept_many(endpoint=mailbox, raws=[_mail(1), _mail(2)], queue=False)
+    InboundEnvelope.objects.filter(pk=envelopes[0].pk).update(kind="voice")  # no inbound adapter
+    process_envelopes([e.pk for e in envelopes])
+    broken, fine = (InboundEnvelope.objects.get(pk=e.pk) for e in envelopes)
+    assert broken.status == EnvelopeStatus.FAILED and "UnknownChannel" in broken.error
+    assert fine.status == EnvelopeStatus.PROCESSED and Message.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "order",
+    [(1, 2, 3), (3, 2, 1), (2, 3, 1), (3, 1, 2)],
+)
+def test_replies_in_one_batch_thread_whatever_their_order(
+    world, mailbox, no_subject_threading, order
+):
+    mails = {1: _mail(1), 2: _mail(2, refers_to=(1,)), 3: _mail(3, refers_to=(1, 2))}
+    envelopes = accept_many(endpoint=mailbox, raws=[mails[n] for n in order], queue=False)
+    process_envelopes([e.pk for e in envelopes])
+    assert Message.objects.count() == 3
+    assert Message.objects.values("conversation_id").distinct().count() == 1
+
+
+def test_a_batch_acknowledges_by_the_brand_setting_it_read(world, mailbox):
+    EmailBrandSettings.objects.update_or_create(
+        brand=world.insurer, defaults={"auto_reply_enabled": True}
+    )
+    envelopes = accept_many(endpoint=mailbox, raws=[_mail(1), _mail(2)], queue=False)
+    process_envelopes([e.pk for e in envelopes])
+    # Two new conversations from two customers: each acknowledged once.
+    assert OutboundDelivery.objects.filter(automatic=True).count() == 2
+    EmailBrandSettings.objects.filter(brand=world.insurer).update(auto_reply_enabled=False)
+    envelopes = accept_many(endpoint=mailbox, raws=[_mail(3)], queue=False)
+    process_envelopes([e.pk for e in envelopes])
+    assert OutboundDelivery.objects.filter(automatic=True).count() == 2
+
+
+@pytest.mark.skipif(not DOVECOT, reason="dovecot-imapd is not installed")
+def test_a_poll_processes_what_a_killed_poll_stored_but_left(world, mailbox):
+    # A poll that died between storing (no task rows: it meant to process them) and
+    # processing: the next poll of the mailbox finishes the work.
+    left = accept_many(endpoint=mailbox, raws=[_mail(1), _mail(2)], queue=False)
+    with dovecot_server() as server:
+        mailbox.settings = {**mailbox.settings, "imap": server.imap_settings()}
+        mailbox.save(update_fields=["settings"])
+        summary = mailbox_poll(mailbox, process=True)
+    assert summary.stored == 0 and summary.processed == 2
+    assert {InboundEnvelope.objects.get(pk=e.pk).status for e in left} == {EnvelopeStatus.PROCESSED}
+    assert Message.objects.count() == 2
