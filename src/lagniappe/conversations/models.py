@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from lagniappe.conversations.states import Status
 from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.languages import Language
-from lagniappe.core.models import TimestampedModel, random_storage_name
+from lagniappe.core.models import StoredFileFacts, TimestampedModel, random_storage_name
 
 
 class Priority(models.IntegerChoices):
@@ -246,7 +246,7 @@ def attachment_storage_path(instance: Attachment, filename: str) -> str:
     return random_storage_name("attachments", filename)
 
 
-class Attachment(models.Model):
+class Attachment(StoredFileFacts):
     conversation = models.ForeignKey(
         Conversation,
         verbose_name=_("conversation"),
@@ -262,10 +262,6 @@ class Attachment(models.Model):
         related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to=attachment_storage_path, max_length=200)
-    filename = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=127)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

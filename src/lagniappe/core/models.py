@@ -18,6 +18,18 @@ def random_storage_name(folder: str, filename: str) -> str:
     return f"{folder}/{secrets.token_hex(2)}/{secrets.token_urlsafe(18)}{safe_extension}"
 
 
+class StoredFileFacts(models.Model):
+    """What is kept about an uploaded file besides its bytes (see random_storage_name)."""
+
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=127)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        abstract = True
+
+
 class TimestampedModel(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

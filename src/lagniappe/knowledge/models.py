@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lagniappe.core.languages import Language
-from lagniappe.core.models import TimestampedModel, random_storage_name
+from lagniappe.core.models import StoredFileFacts, TimestampedModel, random_storage_name
 
 
 class BrandOwned(models.Model):
@@ -299,17 +299,13 @@ def article_file_storage_path(instance: ArticleAttachment, filename: str) -> str
     return random_storage_name("knowledge", filename)
 
 
-class ArticleAttachment(models.Model):
+class ArticleAttachment(StoredFileFacts):
     """An image or file an editor attached to an article (shown to agents as a download)."""
 
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(_("file"), upload_to=article_file_storage_path, max_length=200)
-    filename = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=127)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
