@@ -14,7 +14,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lagniappe.cli.content import content_commands_add
 from lagniappe.cli.runtime import (
@@ -25,6 +25,9 @@ from lagniappe.cli.runtime import (
     _say,
     _Stopped,
 )
+
+if TYPE_CHECKING:
+    from lagniappe.core.sqlite.checkpoint import WalCheckpointer
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -59,6 +62,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     http = "httptools" if importlib.util.find_spec("httptools") else "auto"
     worker = TaskWorker() if with_worker else None
+    checkpointer = _wal_checkpointer(settings.DATABASES["default"], args.workers)
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
     _say(
         gettext("Lagniappe on http://%(host)s:%(port)d/ (background worker: %(worker)s)")
@@ -69,6 +73,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         }
     )
     try:
+        if checkpointer is not None:
+            checkpointer.start()
         if worker is not None:
             worker.start()
         uvicorn.run(
@@ -90,8 +96,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         if worker is not None:
             worker.stop()
+        if checkpointer is not None:
+            checkpointer.stop()
         signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _wal_checkpointer(database: dict[str, Any], web_workers: int) -> WalCheckpointer | None:
+    """A background checkpointer for an embedded SQLite database served by this process
+    alone (with several web workers each process checkpoints by itself)."""
+    from lagniappe.core.sqlite.checkpoint import WalCheckpointer
+
+    if web_workers != 1 or database["ENGINE"] != "lagniappe.core.sqlite":
+        return None
+    return WalCheckpointer(str(database["NAME"]))
 
 
 def _raise_stopped(signum: int, frame: FrameType | None) -> None:

@@ -38,17 +38,22 @@ class Tag(models.Model):
 
 
 class Conversation(TimestampedModel):
+    # No single-column index on brand, customer or assignee: the composite indexes of Meta
+    # begin with each of them and serve the same look-ups; every index is one more page
+    # written per conversation created.
     brand = models.ForeignKey(
         "tenancy.Brand",
         verbose_name=_("brand"),
         on_delete=models.PROTECT,
         related_name="conversations",
+        db_index=False,
     )
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
         on_delete=models.PROTECT,
         related_name="conversations",
+        db_index=False,
     )
     endpoint = models.ForeignKey(
         "lagniappe_channels.Endpoint",
@@ -74,6 +79,7 @@ class Conversation(TimestampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_conversations",
+        db_index=False,
     )
     team = models.ForeignKey(
         "staff.Team",
@@ -127,13 +133,17 @@ class Direction(models.TextChoices):
 
 
 class Message(models.Model):
+    # Indexed by msg_conv_time and msg_brand_external, which begin with these columns.
     conversation = models.ForeignKey(
         Conversation,
         verbose_name=_("conversation"),
         on_delete=models.CASCADE,
         related_name="messages",
+        db_index=False,
     )
-    brand = models.ForeignKey("tenancy.Brand", on_delete=models.PROTECT, related_name="+")
+    brand = models.ForeignKey(
+        "tenancy.Brand", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     channel_kind = models.CharField(_("channel"), max_length=16, choices=ChannelKind.choices)
     endpoint = models.ForeignKey(

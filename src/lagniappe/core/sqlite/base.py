@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 
+from lagniappe.core.sqlite.checkpoint import background_checkpoints_running
+
 _WRITER = threading.Lock()
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
@@ -44,6 +46,13 @@ def _is_write(query: str) -> bool:
 
 class DatabaseWrapper(base.DatabaseWrapper):
     writer_held = False
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        connection = super().get_new_connection(conn_params)
+        if background_checkpoints_running():
+            # core/sqlite/checkpoint.py copies the log back from its own thread.
+            connection.execute("PRAGMA wal_autocheckpoint=0")
+        return connection
 
     def create_cursor(self, name: str | None = None) -> Any:
         cursor = self.connection.cursor(factory=SQLiteCursorWrapper)
