@@ -11,8 +11,10 @@ is the poll only (the language detector's model is loaded before, as in a runnin
 A second poll checks that nothing new is imported.
 Figures (one JSON line each): email_ingest_throughput (msg/s), email_ingest_cpu_throughput
 (messages per CPU-second of the polling process), email_ingest_messages (check `ok`: a
-fast run that lost messages is not a fast run). `--profile` writes a cProfile of the timed
-poll (read it with `python -m pstats`); its figures are then slower.
+fast run that lost messages is not a fast run; it also checks, after the clock, that every
+conversation has its search document and every message is found by its own words).
+`--profile` writes a cProfile of the timed poll (read it with `python -m pstats`); its
+figures are then slower.
 """
 
 from __future__ import annotations
@@ -26,12 +28,31 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _figure(name: str, value: float, unit: str, **extra: object) -> None:
     print(json.dumps({"figure": name, "value": round(value, 4), "unit": unit, **extra}))
+
+
+def _unindexed_messages(search_index: Any, message_model: Any) -> int:
+    """Messages whose conversation a search for their own rarest-looking words (the three
+    longest distinct words of the text) does not find: each must be found by them."""
+    from lagniappe.engines.textsearch.filtering import query_alternatives
+
+    missing = 0
+    for conversation_id, text in message_model.objects.values_list("conversation_id", "text"):
+        words = sorted({w for w in text.split() if w.isalpha() and w.isascii()}, key=len)[-3:]
+        found = search_index.matching_ids(query_alternatives(" ".join(words))) if words else None
+        if found is None:
+            continue
+        ids = message_model.objects.filter(conversation_id__in=found).values_list(
+            "conversation_id", flat=True
+        )
+        missing += conversation_id not in set(ids)
+    return missing
 
 
 def main() -> int:
@@ -55,6 +76,7 @@ def main() -> int:
     from lagniappe.channels.email.imap import mailbox_poll
     from lagniappe.channels.models import EnvelopeStatus, InboundEnvelope
     from lagniappe.channels.services import endpoint_create
+    from lagniappe.conversations import search_index
     from lagniappe.conversations.models import Conversation, Message
     from lagniappe.core.actors import SYSTEM
     from lagniappe.engines.mail import mail_language
@@ -115,6 +137,10 @@ def main() -> int:
         cpu_seconds=round(cpu, 3),
     )
     failed = InboundEnvelope.objects.filter(status=EnvelopeStatus.FAILED).count()
+    # Indexed for search too: every conversation has its document, and the words of every
+    # stored message are in it (a message's distinct terms, checked against the index).
+    indexed = search_index.document_count()
+    unindexed = _unindexed_messages(search_index, Message)
     _figure(
         "email_ingest_messages",
         Message.objects.count(),
@@ -125,9 +151,12 @@ def main() -> int:
         processed=summary.processed,
         failed=failed,
         conversations=Conversation.objects.count(),
+        search_documents=indexed,
+        messages_not_found_by_their_words=unindexed,
         second_poll_stored=again.stored,
         ok=summary.stored == len(raws) and again.stored == 0
-        and Message.objects.count() + failed == len(raws),
+        and Message.objects.count() + failed == len(raws)
+        and indexed == Conversation.objects.count() and unindexed == 0,
     )  # fmt: skip
     return 0
 

@@ -25,6 +25,7 @@ from lagniappe.channels.endpoints import endpoint_info
 from lagniappe.channels.inbound_messages import parsed_message_receive
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
 from lagniappe.channels.outbound import delivery_bounce_record
+from lagniappe.conversations import search_documents
 from lagniappe.conversations.models import Message
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
@@ -171,7 +172,8 @@ def process_envelopes(envelope_ids: Sequence[int]) -> dict[int, list[Message]]:
     the transaction holds SQLite's write lock.
     """
     results: dict[int, list[Message]] = {}
-    with transaction.atomic():
+    # The batch's search-document writes are made once, at its end (documents_batched).
+    with transaction.atomic(), search_documents.documents_batched():
         envelopes = list(
             InboundEnvelope.objects.select_for_update().filter(pk__in=list(envelope_ids))
         )
@@ -200,11 +202,16 @@ def _process_in_savepoint(
 ) -> list[Message]:
     """One envelope of a batch. The adapter's acknowledgement is asked for once per endpoint
     and kind of the batch, here so that an unknown kind fails only its own envelopes."""
-    with transaction.atomic(), audit_batch():
-        key = (endpoint.id, envelope.kind)
-        if key not in acknowledgers:
-            acknowledgers[key] = _acknowledger(envelope.kind, endpoint)
-        return _process_unless_done(envelope, endpoint, acknowledgers[key])
+    mark = search_documents.documents_batch_mark()
+    try:
+        with transaction.atomic(), audit_batch():
+            key = (endpoint.id, envelope.kind)
+            if key not in acknowledgers:
+                acknowledgers[key] = _acknowledger(envelope.kind, endpoint)
+            return _process_unless_done(envelope, endpoint, acknowledgers[key])
+    except BaseException:
+        search_documents.documents_batch_rollback(mark)  # the savepoint was rolled back
+        raise
 
 
 def _process_locked(envelope_id: int) -> list[Message]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from lagniappe.channels.contracts import EnvelopeData, InboundMessage
+from lagniappe.conversations import search_documents
 from lagniappe.conversations.contracts import ReceivedMessage
 from lagniappe.conversations.models import Message
 from lagniappe.conversations.selectors import message_by_endpoint_external_id
@@ -25,6 +26,7 @@ def parsed_message_receive(envelope: EnvelopeData, item: InboundMessage, index: 
     """
     # Without an id from the wire, the envelope's own id keeps a replay from doubling it.
     external_id = item.external_id or f"envelope:{envelope.id}:{index}"
+    mark = search_documents.documents_batch_mark()
     try:
         with transaction.atomic(), audit_batch():
             message = _resolve_and_receive(envelope, item, external_id)
@@ -32,8 +34,12 @@ def parsed_message_receive(envelope: EnvelopeData, item: InboundMessage, index: 
                 raise _Repeat(message)
             return message
     except _Repeat as repeat:
+        # The savepoint was rolled back, and with it any search-document write gathered in
+        # it (other errors reach the envelope's savepoint, which forgets its own).
+        search_documents.documents_batch_rollback(mark)
         return repeat.message
     except IntegrityError:
+        search_documents.documents_batch_rollback(mark)
         # A concurrent delivery of the same message won the unique constraint (message_receive
         # runs in this savepoint, not one of its own): theirs stands, ours rolled back.
         existing = message_by_endpoint_external_id(envelope.endpoint.id, external_id[:255])

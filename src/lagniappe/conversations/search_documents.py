@@ -5,15 +5,18 @@ and handles, the subject and every message's text. The services keep it current 
 writing transaction: `conversation_create` writes it, `message_receive` and `message_send`
 add each message's terms, and a customer change (name, handles, merge) rewrites the
 customer part of that customer's conversations (`customers.events.CustomerChanged`, on
-commit). Every function is idempotent (documents are sets of terms); `documents_rebuild`
-(the `lagniappe reindex` command) rebuilds them all from the tables.
+commit). Inside `documents_batched` (the inbound funnel's batch of mail) those writes are
+gathered and made at the end of the block, still in its transaction. Every function is
+idempotent (documents are sets of terms); `documents_rebuild` (the `lagniappe reindex`
+command) rebuilds them all from the tables.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 
@@ -53,37 +56,9 @@ def _customers_terms(customer_ids: Sequence[int]) -> dict[int, list[str]]:
 
 
 def _message_terms(subject: str, text: str, language: str) -> list[str]:
-    terms = dict.fromkeys(_text_terms(text, language))
-    if subject:
-        terms.update(dict.fromkeys(document_terms(subject, language)))
-    return list(terms)
-
-
-def _text_terms(text: str, language: str) -> list[str]:
-    """`document_terms` of a text, each ASCII line analysed once per process: a mail quotes
-    the messages before it, so most of a reply's lines were analysed already. For ASCII
-    text the analysis never looks across a line (folding is per character, words and
-    addresses end at whitespace), so the union of the lines' terms is the text's."""
-    if not text.isascii() or len(text) < 200:
-        return document_terms(text, language)
-    terms: dict[str, None] = {}
-    for line in text.splitlines():
-        line = line.lstrip("> \t").rstrip()
-        if not line:
-            continue
-        if len(line) <= _CACHED_LINE_CHARS:
-            terms.update(dict.fromkeys(_line_terms(line, language)))
-        else:
-            terms.update(dict.fromkeys(document_terms(line, language)))
-    return list(terms)
-
-
-_CACHED_LINE_CHARS = 400
-
-
-@lru_cache(maxsize=50_000)
-def _line_terms(line: str, language: str) -> tuple[str, ...]:
-    return tuple(document_terms(line, language))
+    # One analysis for both: the engine finds the distinct words once (words never span a
+    # line) and remembers each word's terms, so the history a reply quotes costs little.
+    return document_terms(f"{subject}\n{text}" if subject else text, language)
 
 
 def document_create(
@@ -108,9 +83,12 @@ def document_create(
                 _message_terms(first.subject, first.text, first.language or conversation.language)
             )
         )
-    search_index.document_put(
-        [(conversation.pk, _customer_terms(customer.name, _handles_of(customer)), list(content))]
-    )
+    customer_terms = _customer_terms(customer.name, _handles_of(customer))
+    batch = _batch.get()
+    if batch is not None:
+        batch.append((conversation.pk, customer_terms, list(content)))
+        return
+    search_index.document_put([(conversation.pk, customer_terms, list(content))])
 
 
 def _handles_of(customer: Customer) -> list[tuple[str, str]]:
@@ -130,8 +108,70 @@ def document_message_add(message: Message, *, conversation_language: str = "") -
     """Add one message's words to its conversation's document (building the whole document
     when the conversation has none yet, e.g. stored before the index existed)."""
     terms = _message_terms(message.subject, message.text, message.language or conversation_language)
-    if not search_index.content_add(message.conversation_id, terms):
+    batch = _batch.get()
+    if batch is not None:
+        batch.append((message.conversation_id, None, terms))
+    elif not search_index.content_add(message.conversation_id, terms):
         documents_build([message.conversation_id])
+
+
+# A batch's document writes, in order: (conversation id, customer terms, content terms), the
+# customer terms None for terms added to the document rather than a whole new document.
+_Write = tuple[int, list[str] | None, list[str]]
+_batch: ContextVar[list[_Write] | None] = ContextVar("search_documents_batch", default=None)
+
+
+@contextmanager
+def documents_batched() -> Iterator[None]:
+    """Gather the document writes of the block (one transaction, e.g. a poller's batch of
+    mail) and make them when it ends, still inside that transaction: one write per
+    conversation instead of one per message. On SQLite each FTS5 write inside a savepoint
+    is flushed to its own index segment when the savepoint ends; a batch of mail runs one
+    savepoint per envelope, so writing once at the end is the cheaper half of the work, not
+    work moved elsewhere. Whoever rolls back a savepoint inside the block drops the writes
+    made since `documents_batch_mark` (`documents_batch_rollback`)."""
+    if _batch.get() is not None:
+        yield  # already gathering: the outer block writes
+        return
+    token = _batch.set([])
+    try:
+        yield
+        writes = _batch.get() or []
+    finally:
+        _batch.reset(token)
+    _batch_write(writes)
+
+
+def documents_batch_mark() -> int:
+    """Where the current batch is (0 outside one), for `documents_batch_rollback`."""
+    batch = _batch.get()
+    return len(batch) if batch is not None else 0
+
+
+def documents_batch_rollback(mark: int) -> None:
+    """Forget the batch's writes after `mark`: their savepoint was rolled back."""
+    batch = _batch.get()
+    if batch is not None:
+        del batch[mark:]
+
+
+def _batch_write(writes: Sequence[_Write]) -> None:
+    whole: dict[int, tuple[list[str], dict[str, None]]] = {}
+    added: dict[int, dict[str, None]] = {}
+    for conversation_id, customer_terms, terms in writes:
+        if customer_terms is not None:
+            whole[conversation_id] = (customer_terms, dict.fromkeys(terms))
+            added.pop(conversation_id, None)
+        elif conversation_id in whole:
+            whole[conversation_id][1].update(dict.fromkeys(terms))
+        else:
+            added.setdefault(conversation_id, {}).update(dict.fromkeys(terms))
+    search_index.document_put(
+        [(pk, customer_terms, list(content)) for pk, (customer_terms, content) in whole.items()]
+    )
+    missing = [pk for pk, terms in added.items() if not search_index.content_add(pk, list(terms))]
+    if missing:
+        documents_build(missing)
 
 
 def documents_customer_refresh(customer_id: int) -> None:

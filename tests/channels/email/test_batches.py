@@ -6,19 +6,25 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from lagniappe.channels import inbound
 from lagniappe.channels.email.imap import mailbox_poll
 from lagniappe.channels.email.models import EmailBrandSettings
 from lagniappe.channels.inbound import accept_many, process_envelopes
 from lagniappe.channels.models import EnvelopeStatus, InboundEnvelope, OutboundDelivery
-from lagniappe.conversations.models import Message
+from lagniappe.conversations import search_index
+from lagniappe.conversations.models import Conversation, Message
+from lagniappe.engines.textsearch.filtering import query_alternatives
 
 from .conftest import eml
 from .dovecot import DOVECOT, dovecot_server
 
 
-def _mail(number: int, *, refers_to: tuple[int, ...] = (), subject: str = "") -> bytes:
+def _mail(
+    number: int, *, refers_to: tuple[int, ...] = (), subject: str = "", text: str = ""
+) -> bytes:
     mail = EmailMessage()
     mail["From"] = f"Customer {number} <c{number}@example.org>"
     mail["To"] = "support@insurer.test"
@@ -28,7 +34,7 @@ def _mail(number: int, *, refers_to: tuple[int, ...] = (), subject: str = "") ->
         mail["In-Reply-To"] = f"<batch-{refers_to[-1]}@example.org>"
         mail["References"] = " ".join(f"<batch-{n}@example.org>" for n in refers_to)
     mail["Date"] = "Tue, 02 Jan 2024 10:00:00 +0000"
-    mail.set_content(f"Where is my parcel? Message number {number}.")
+    mail.set_content(text or f"Where is my parcel? Message number {number}.")
     return mail.as_bytes()
 
 
@@ -109,3 +115,42 @@ def test_a_poll_processes_what_a_killed_poll_stored_but_left(world, mailbox):
     assert summary.stored == 0 and summary.processed == 2
     assert {InboundEnvelope.objects.get(pk=e.pk).status for e in left} == {EnvelopeStatus.PROCESSED}
     assert Message.objects.count() == 2
+
+
+def _found(word: str) -> set[int]:
+    found = search_index.matching_ids(query_alternatives(word))
+    assert found is not None
+    with connection.cursor() as cursor:
+        cursor.execute(found.sql, found.params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_a_batch_indexes_its_messages_once_and_forgets_a_failed_envelopes_words(
+    world, mailbox, no_subject_threading, monkeypatch
+):
+    # The batch's search-document writes are made at its end: a reply in the same batch
+    # lands in the document its thread's first mail created, and an envelope whose
+    # savepoint rolls back (here its acknowledgement fails) leaves none of its words.
+    def acknowledger(kind, endpoint):
+        def acknowledge(envelope, item, message):
+            if "zanzibar" in item.text:
+                raise ValueError("acknowledgement failed")
+
+        return acknowledge
+
+    monkeypatch.setattr(inbound, "_acknowledger", acknowledger)
+    raws = [
+        _mail(1, text="My umbrella arrived broken."),
+        _mail(2, refers_to=(1,), text="Also the handle is missing."),
+        _mail(3, text="Another question about invoices."),
+        _mail(4, text="Shipping to zanzibar, please."),
+    ]
+    envelopes = accept_many(endpoint=mailbox, raws=raws, queue=False)
+    process_envelopes([e.pk for e in envelopes])
+    statuses = [InboundEnvelope.objects.get(pk=e.pk).status for e in envelopes]
+    assert statuses == ["processed", "processed", "processed", "failed"]
+    thread = Message.objects.get(external_id="<batch-1@example.org>").conversation_id
+    assert _found("umbrella") == _found("handle") == {thread}
+    assert _found("invoices") and _found("invoices") != {thread}
+    assert _found("zanzibar") == set()
+    assert search_index.document_count() == Conversation.objects.count() == 2

@@ -39,6 +39,11 @@ FOUND = [
     ("order damaged", "My order arrived damaged", "en"),
     ("ＡＢＣ１２３", "Order abc123 was shipped", "en"),
     ("refund", "退款 refund please", "zh-Hans"),  # a Latin word in Chinese text
+    # Indonesian in a text said to be English (a visitor's English page, a quoted reply):
+    # its function words bring the Indonesian stems back.
+    ("pengembalian", "Dana saya akan dikembalikan", "en"),
+    ("pengembalian", "> Mohon maaf, dana dikembalikan\nThanks, received it", "en"),
+    ("pengembalian", "Dana dikembalikan", ""),  # undeclared: both stemmers
     ("払い戻し", "払い戻し please", ""),  # undeclared language
 ]
 
@@ -99,3 +104,20 @@ def test_an_email_address_is_one_term_and_its_beginning_finds_it():
     for query in ("mei.lin@example.tw", "MEI.LIN@example", "mei.lin@"):
         assert matches(query, document), query
     assert not matches("mei.lin@example.jp", document)
+
+
+def test_english_text_skips_the_indonesian_stemmer_and_indonesian_text_keeps_it():
+    # Sastrawi reads "berlin" as ber- + lin: only text that may be Indonesian pays for it.
+    assert "lin" not in document_terms("Flights from Berlin were cancelled", "en")
+    assert "lin" in document_terms("Penerbangan dari Berlin", "id")
+    assert "lin" in document_terms("Saya tidak bisa terbang dari Berlin", "en")
+    # The English stems are there whatever the declared language.
+    assert "cancel" in document_terms("Penerbangan cancelled", "id")
+
+
+def test_terms_do_not_depend_on_how_the_text_is_split_into_calls():
+    # A word's terms are remembered per process: the same word in a later text (a quote)
+    # gives the same terms, and a message's terms are the union of its lines' terms.
+    lines = ["Where is my refund?", "> Your refunds were sent on Monday.", "Thanks, mei@x.tw"]
+    whole = set(document_terms("\n".join(lines), "en"))
+    assert whole == set().union(*(document_terms(line, "en") for line in lines))

@@ -13,9 +13,20 @@ from email.message import Message
 from email.parser import BytesParser, HeaderParser
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,250}>")
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 # Folded or not ("Content-Type:\r\n multipart/report"): \s also crosses the fold.
 _REPORT_TYPE = re.compile(rb"^content-type:\s*multipart/report", re.IGNORECASE | re.MULTILINE)
+
+
+def _header_block_end(raw: bytes) -> int:
+    """Where the header block ends: where the pattern CR? LF CR? LF first matches (the
+    length of `raw` if nowhere), found with two `find`s instead of that regular expression,
+    which tries every byte of the header block (≈ 25 µs a mail, asked twice per mail). It is
+    the first LF followed by LF or CR LF, one byte earlier when a CR precedes that LF."""
+    found = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    if not found:
+        return len(raw)
+    first = min(found)
+    return first - 1 if first and raw[first - 1] == 0x0D else first
 
 
 @dataclass(frozen=True)
@@ -62,8 +73,7 @@ def _returned_message_id(part: Message) -> str:
 
 def bounce_read(raw: bytes) -> Bounce | None:
     """The bounce facts of a DSN, or None when the mail is not a delivery-status report."""
-    end = _HEADER_END.search(raw)
-    if not _REPORT_TYPE.search(raw, 0, end.start() if end else len(raw)):
+    if not _REPORT_TYPE.search(raw, 0, _header_block_end(raw)):
         # Almost no mail is a report: a look at the raw header block says so in microseconds,
         # without parsing anything (the funnel asks twice per message: reports, then parse).
         return None

@@ -19,6 +19,9 @@ _ATTRIBUTIONS = tuple(
         r"^\s*-{2,}\s*(?:Original Message|Pesan Asli|原始邮件|原始郵件|元のメッセージ)\s*-{2,}\s*$",
     )
 )
+# A text every attribution pattern above needs (same flags): one scan of a line that has
+# none of them saves trying the nine patterns on it and on it joined with the next line.
+_ATTRIBUTION_WORD = re.compile(r"wrote|[写寫]道|書きました|menulis|--", re.IGNORECASE)
 # Outlook's header block: a From line followed shortly by a Sent/Date line, in any language.
 _OUTLOOK_FROM = re.compile(r"^\s*\*?(?:From|发件人|寄件者|差出人|Dari|Von|De)\*?\s*[:：]", re.I)
 _OUTLOOK_SENT = re.compile(
@@ -36,6 +39,7 @@ def _is_attribution(lines: list[str], index: int) -> bool:
     candidates = [line]
     if index + 1 < len(lines):
         candidates.append(line.rstrip() + " " + lines[index + 1].strip())
+    candidates = [c for c in candidates if _ATTRIBUTION_WORD.search(c)]
     return any(p.match(c) for p in _ATTRIBUTIONS for c in candidates)
 
 

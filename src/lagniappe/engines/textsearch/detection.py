@@ -8,6 +8,7 @@ English and Indonesian.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +17,7 @@ from lagniappe.engines.textsearch.folding import HAN, KANA, fold, script_of
 
 _SAMPLE = 2000  # characters looked at: enough to decide, cheap on a 10,000-character query
 DEFAULT_LANGUAGE = "en"
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +39,11 @@ def chinese_script(text: str) -> str:
 
 def language_detect(text: str, default: str = DEFAULT_LANGUAGE) -> str:
     sample = fold(text[:_SAMPLE])
+    if sample.isascii():
+        # No Han, no kana (most mail): the character loop below would only count letters.
+        if not _ASCII_LETTER.search(sample):
+            return default
+        return str(_identifier().classify(sample)[0])
     han = kana = letters = 0
     for char in sample:
         script = script_of(char)

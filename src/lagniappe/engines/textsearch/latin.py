@@ -127,7 +127,9 @@ _lock = threading.Lock()
 def _english_stemmer() -> Callable[[str], str]:
     import Stemmer
 
-    stemmer = Stemmer.Stemmer("english")
+    # No cache of its own (maxCacheSize 0): _stem's is the one, and PyStemmer's own costs
+    # more than the stemming (≈ 1.9 against 0.6 µs a new word).
+    stemmer = Stemmer.Stemmer("english", 0)
 
     def stem(word: str) -> str:
         with _lock:  # a PyStemmer object is not safe to share between threads
