@@ -67,6 +67,34 @@ def test_insert_fills_defaults_and_the_new_id_and_update_counts_rows(world: Worl
     assert stored.status == EnvelopeStatus.PROCESSED and stored.message_ids == [7, 8]
 
 
+def test_an_update_counts_in_the_database(world: World) -> None:
+    from lagniappe.conversations.models import Conversation
+
+    conversation = _conversation(world)
+    count, version = conversation.message_count, conversation.version
+    later = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    for _ in range(2):
+        rows_update(
+            Conversation,
+            {"id": conversation.pk},
+            {"last_message_at": later},
+            increments=("message_count", "version"),
+        )
+    conversation.refresh_from_db()
+    assert (conversation.message_count, conversation.version) == (count + 2, version + 2)
+    assert conversation.last_message_at == later
+
+
+def _conversation(world: World):  # type: ignore[no-untyped-def]
+    from lagniappe.conversations.models import Conversation
+    from lagniappe.customers.models import Customer
+
+    customer = Customer.objects.create(organisation=world.organisation, name="Ana")
+    return Conversation.objects.create(
+        brand=world.insurer, customer=customer, channel_kind="api", subject="Counted"
+    )
+
+
 def test_many_rows_go_in_few_statements() -> None:
     now = clock.now()
     rows = [

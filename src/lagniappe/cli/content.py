@@ -52,9 +52,11 @@ def cmd_email_poll(args: argparse.Namespace) -> int:
     from lagniappe.channels.email.imap import mailbox_poll, mailbox_poll_forever
     from lagniappe.channels.email.importing import mailbox_for_address
     from lagniappe.core.actors import Actor
+    from lagniappe.engines.mail.preload import mail_analysis_preload
 
     _migrations_ensure()
     endpoint = mailbox_for_address(actor=Actor.system("cli"), address=args.endpoint)
+    mail_analysis_preload()
     if args.forever:
         mailbox_poll_forever(endpoint, interval=args.interval)
         return 0

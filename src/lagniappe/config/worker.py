@@ -33,6 +33,7 @@ from lagniappe.channels.models import (
 )
 from lagniappe.channels.tasks import deliver_task, process_envelope_task
 from lagniappe.core import clock
+from lagniappe.engines.mail.preload import mail_analysis_preload
 
 logger = logging.getLogger("lagniappe.worker")
 
@@ -100,6 +101,15 @@ def _sweep_safely() -> None:
         logger.exception("sweep failed")
 
 
+def _preload_safely() -> None:
+    """Load the mail analysers' models before the first task needs them (a failure only
+    means the first message loads them itself)."""
+    try:
+        mail_analysis_preload()
+    except Exception:
+        logger.exception("preloading the mail analysers failed")
+
+
 class TaskWorker:
     """One django-tasks-db Worker and its sweep, started in threads or run in the foreground."""
 
@@ -137,6 +147,7 @@ class TaskWorker:
             connection.close()
 
     def _work_loop(self) -> None:
+        _preload_safely()
         try:
             while not self._stopping.is_set():
                 try:
@@ -166,6 +177,7 @@ class TaskWorker:
 
     def run(self) -> None:
         """Sweep once, then work in this thread until stop() (or, in batch mode, until idle)."""
+        _preload_safely()
         _sweep_safely()
         if not self.worker.batch:
             self._sweep_thread_start()

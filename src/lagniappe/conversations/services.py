@@ -37,7 +37,7 @@ from lagniappe.core.actors import Actor
 from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.errors import InvalidInput, InvalidTransition
 from lagniappe.core.events import publish
-from lagniappe.core.raw_rows import model_insert, prefetched_set
+from lagniappe.core.raw_rows import model_insert, prefetched_set, rows_update
 from lagniappe.core.sanitising import html_sanitise, html_to_text, text_to_html
 from lagniappe.core.services import audit_batch, audit_record
 from lagniappe.customers.models import Customer
@@ -190,12 +190,13 @@ def _message_receive_new(
         updates: dict[str, object] = {
             "last_message_at": now,
             "last_inbound_at": now,
-            "message_count": F("message_count") + 1,
-            "version": F("version") + 1,
+            "updated_at": now,
         }
         if conversation.status in states.REOPENED_BY_CUSTOMER:
             updates["status"] = states.Status.OPEN
-        Conversation.objects.filter(pk=conversation.pk).update(**updates, updated_at=now)
+        rows_update(
+            Conversation, {"id": conversation.pk}, updates, increments=("message_count", "version")
+        )
     publish(
         events.MessageReceived(
             message_id=message.pk,

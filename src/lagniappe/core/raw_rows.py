@@ -221,14 +221,25 @@ def _pk_plan(model: type[Model]) -> tuple[Any, list[_Converter]]:
 _pk_plans: dict[tuple[str, type[Model]], tuple[Any, list[_Converter]]] = {}
 
 
-def rows_update(model: type[Model], where: dict[str, Any], values: dict[str, Any]) -> int:
+def rows_update(
+    model: type[Model],
+    where: dict[str, Any],
+    values: dict[str, Any],
+    increments: Sequence[str] = (),
+) -> int:
     """`model.objects.filter(**where).update(**values)` for plain equality filters and plain
-    values, its statement written once per shape; returns the number of rows changed."""
-    key = (connection.vendor, model, tuple(where), tuple(values))
+    values, plus `F(name) + 1` for each of `increments` (counted in the database, so two
+    concurrent updates both count), its statement written once per shape; returns the
+    number of rows changed."""
+    key = (connection.vendor, model, tuple(where), tuple(values), tuple(increments))
     sql = _updates.get(key)
     if sql is None:
         quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(_field(model, n).column)} = %s" for n in values)
+        columns = [quote(_field(model, n).column) for n in increments]
+        assignments = ", ".join(
+            [f"{quote(_field(model, n).column)} = %s" for n in values]
+            + [f"{column} = {column} + 1" for column in columns]
+        )
         conditions = " AND ".join(f"{quote(_field(model, n).column)} = %s" for n in where)
         sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {conditions}"  # noqa: S608
         _updates[key] = sql
@@ -239,7 +250,7 @@ def rows_update(model: type[Model], where: dict[str, Any], values: dict[str, Any
         return int(cursor.rowcount)
 
 
-_updates: dict[tuple[str, type[Model], tuple[str, ...], tuple[str, ...]], str] = {}
+_updates: dict[tuple[str, type[Model], tuple[str, ...], tuple[str, ...], tuple[str, ...]], str] = {}
 
 
 def prefetched_set(instance: Model, relation: str, items: Sequence[Model]) -> None:
