@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 
 from lagniappe.conversations.contracts import AttachmentUpload
-from lagniappe.conversations.models import Attachment, Conversation
+from lagniappe.conversations.models import Attachment, Conversation, Message
 from lagniappe.core.errors import InvalidInput, PayloadTooLarge
 
 _UNSAFE_NAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
@@ -67,11 +67,17 @@ def upload_accept(upload: AttachmentUpload) -> UploadFacts:
 
 
 def attachment_create(
-    *, conversation: Conversation, upload: AttachmentUpload, uploaded_by_id: int | None = None
+    *,
+    conversation: Conversation,
+    upload: AttachmentUpload,
+    uploaded_by_id: int | None = None,
+    message: Message | None = None,
 ) -> Attachment:
+    """Store an uploaded file of `conversation`, on `message` when it is written already."""
     facts = upload_accept(upload)
     attachment = Attachment(
         conversation=conversation,
+        message=message,
         filename=facts.filename,
         content_type=facts.content_type,
         size=facts.size,

@@ -178,9 +178,7 @@ def _message_receive_new(
     )
     model_insert(message)
     for upload in received.attachments:
-        attachment = attachment_create(conversation=conversation, upload=upload)
-        attachment.message = message
-        attachment.save(update_fields=["message"])
+        attachment_create(conversation=conversation, upload=upload, message=message)
     if created:
         search_documents.document_create(conversation, customer, message)
     else:
@@ -290,11 +288,9 @@ def message_send(
         created_at=now,
     )
     for upload in attachments:
-        attachment = attachment_create(
-            conversation=conversation, upload=upload, uploaded_by_id=author_id
+        attachment_create(
+            conversation=conversation, upload=upload, uploaded_by_id=author_id, message=message
         )
-        attachment.message = message
-        attachment.save(update_fields=["message"])
     if attachment_ids:
         wanted = set(attachment_ids)
         linked = Attachment.objects.filter(

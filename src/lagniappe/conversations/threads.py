@@ -160,33 +160,40 @@ def thread_keys_record(
 ) -> None:
     """Remember what later messages may thread by. The first conversation a Message-ID led to
     keeps it; a subject leads to the latest conversation with that subject."""
-    when = received.received_at or now
-    if received.thread_keys:
-        _thread_keys_insert(
-            received.brand_id, received.thread_keys[:100], conversation.pk, when, replace=False
-        )
     subject_keys = _subject_thread_keys(received)
-    if subject_keys:
-        _thread_keys_insert(received.brand_id, subject_keys, conversation.pk, when, replace=True)
+    _thread_keys_insert(
+        received.brand_id,
+        [*received.thread_keys[:100], *subject_keys],
+        conversation.pk,
+        received.received_at or now,
+        replace=subject_keys,
+    )
 
 
 def thread_key_add(*, brand_id: int, conversation_id: int, key: str, seen_at: datetime) -> None:
     """One key leading to a conversation; an existing key keeps its first conversation."""
-    _thread_keys_insert(brand_id, [key], conversation_id, seen_at, replace=False)
+    _thread_keys_insert(brand_id, [key], conversation_id, seen_at, replace=())
 
 
 def _thread_keys_insert(
-    brand_id: int, keys: Sequence[str], conversation_id: int, seen_at: datetime, *, replace: bool
+    brand_id: int,
+    keys: Sequence[str],
+    conversation_id: int,
+    seen_at: datetime,
+    *,
+    replace: Sequence[str],
 ) -> None:
-    """Insert keys leading to a conversation in one statement, written once (every email
-    writes some). An existing key keeps its row, or with `replace` is pointed here."""
+    """Insert keys leading to a conversation in one statement (every email writes some). An
+    existing key keeps its row, except the keys of `replace` (among `keys`), pointed here."""
     unique = list(dict.fromkeys(key[:255] for key in keys if key))
     if not unique:
         return
+    replaced = [key for key in dict.fromkeys(key[:255] for key in replace) if key]
     quote = connection.ops.quote_name
     on_conflict = (
-        "DO UPDATE SET conversation_id = excluded.conversation_id, seen_at = excluded.seen_at"
-        if replace
+        "DO UPDATE SET conversation_id = excluded.conversation_id, seen_at = excluded.seen_at "
+        f"WHERE excluded.{quote('key')} IN ({', '.join(['%s'] * len(replaced))})"
+        if replaced
         else "DO NOTHING"
     )
     sql = (
@@ -198,5 +205,6 @@ def _thread_keys_insert(
     params: list[Any] = []
     for key in unique:
         params += [brand_id, key, conversation_id, when]
+    params += replaced
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
