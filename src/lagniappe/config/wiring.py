@@ -19,6 +19,7 @@ from lagniappe.conversations import outbox
 from lagniappe.conversations.events import (
     ConversationChanged,
     ConversationCreated,
+    ConversationMerged,
     ConversationTransferred,
     MessageReceived,
     MessageSent,
@@ -41,6 +42,7 @@ HANDLERS: dict[type[bus.DomainEvent], list[Callable[[Any], None]]] = {
     NoteAdded: [realtime.on_note_added, notifying.on_note_added],
     ConversationChanged: [realtime.on_conversation_changed, routing.on_conversation_changed],
     ConversationTransferred: [notifying.on_conversation_transferred],
+    ConversationMerged: [realtime.on_conversation_merged],
     NotificationCreated: [notifying.on_notification_created],
     MessageDelivered: [realtime.on_delivery_reported, email_handlers.on_message_delivered],
     MessageFailed: [realtime.on_delivery_reported],

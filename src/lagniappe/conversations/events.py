@@ -69,3 +69,15 @@ class ConversationTransferred(DomainEvent):
     team_id: int | None
     note_id: int
     author_id: int | None
+
+
+@dataclass(frozen=True)
+class ConversationMerged(DomainEvent):
+    """`source_id` was merged into `target_id` (conversations.merging): its messages, notes
+    and files are the target's now, and the source is closed. `automatic`: by email
+    threading, not by an agent."""
+
+    source_id: int
+    target_id: int
+    brand_id: int
+    automatic: bool = False

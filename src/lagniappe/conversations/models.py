@@ -98,6 +98,19 @@ class Conversation(TimestampedModel):
         on_delete=models.SET_NULL,
         related_name="follow_ups",
     )
+    # Set when this conversation was merged into another (conversations.merging): it is then
+    # closed and empty, and its links lead to that one. No index: merges are rare and every
+    # index is one more page written per conversation created.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    merged_at = models.DateTimeField(_("merged"), null=True, blank=True)
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
     last_inbound_at = models.DateTimeField(_("last customer message"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)

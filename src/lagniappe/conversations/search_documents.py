@@ -115,9 +115,21 @@ def document_message_add(message: Message, *, conversation_language: str = "") -
         documents_build([message.conversation_id])
 
 
+def documents_merged(conversation_ids: Sequence[int]) -> None:
+    """Rebuild these documents from the tables (a merge moved messages between them; a
+    conversation merged away loses its document): at once, or inside `documents_batched`
+    at the end of the batch, after the writes gathered before that may still name them."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.extend((pk, None, None) for pk in conversation_ids)
+        return
+    documents_build(conversation_ids)
+
+
 # A batch's document writes, in order: (conversation id, customer terms, content terms), the
-# customer terms None for terms added to the document rather than a whole new document.
-_Write = tuple[int, list[str] | None, list[str]]
+# customer terms None for terms added to the document rather than a whole new document, and
+# both None for a document to rebuild from the tables when the batch ends (documents_merged).
+_Write = tuple[int, list[str] | None, list[str] | None]
 _batch: ContextVar[list[_Write] | None] = ContextVar("search_documents_batch", default=None)
 
 
@@ -158,8 +170,11 @@ def documents_batch_rollback(mark: int) -> None:
 def _batch_write(writes: Sequence[_Write]) -> None:
     whole: dict[int, tuple[list[str], dict[str, None]]] = {}
     added: dict[int, dict[str, None]] = {}
+    rebuilt: dict[int, None] = {}
     for conversation_id, customer_terms, terms in writes:
-        if customer_terms is not None:
+        if terms is None:
+            rebuilt[conversation_id] = None
+        elif customer_terms is not None:
             whole[conversation_id] = (customer_terms, dict.fromkeys(terms))
             added.pop(conversation_id, None)
         elif conversation_id in whole:
@@ -170,8 +185,8 @@ def _batch_write(writes: Sequence[_Write]) -> None:
         [(pk, customer_terms, list(content)) for pk, (customer_terms, content) in whole.items()]
     )
     missing = [pk for pk, terms in added.items() if not search_index.content_add(pk, list(terms))]
-    if missing:
-        documents_build(missing)
+    if missing or rebuilt:
+        documents_build([*missing, *rebuilt])
 
 
 def documents_customer_refresh(customer_id: int) -> None:
@@ -186,12 +201,13 @@ def documents_customer_refresh(customer_id: int) -> None:
 
 
 def documents_build(conversation_ids: Sequence[int]) -> None:
-    """Build these conversations' documents from the tables (replacing what they hold)."""
-    conversations = list(
-        Conversation.objects.filter(pk__in=conversation_ids).values_list(
-            "pk", "customer_id", "subject", "language"
-        )
-    )
+    """Build these conversations' documents from the tables (replacing what they hold); a
+    conversation merged into another has none (its messages are found in that one)."""
+    rows = Conversation.objects.filter(pk__in=list(dict.fromkeys(conversation_ids)))
+    merged = list(rows.filter(merged_into__isnull=False).values_list("pk", flat=True))
+    search_index.document_delete(merged)
+    kept = rows.filter(merged_into__isnull=True)
+    conversations = list(kept.values_list("pk", "customer_id", "subject", "language"))
     if not conversations:
         return
     content: dict[int, dict[str, None]] = {}

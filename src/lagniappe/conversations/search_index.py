@@ -102,6 +102,19 @@ def customer_set(conversation_ids: Sequence[int], terms: Sequence[str]) -> None:
             )
 
 
+def document_delete(conversation_ids: Sequence[int]) -> None:
+    """Drop these conversations' documents (rows that exist)."""
+    if not conversation_ids:
+        return
+    marks = ", ".join(["%s"] * len(conversation_ids))
+    key = "conversation_id" if _postgres() else "rowid"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {TABLE} WHERE {key} IN ({marks})",  # noqa: S608
+            list(conversation_ids),
+        )
+
+
 def document_count() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {TABLE}")  # noqa: S608

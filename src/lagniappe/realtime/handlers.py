@@ -11,6 +11,7 @@ from lagniappe.channels.events import MessageDelivered, MessageFailed
 from lagniappe.conversations.events import (
     ConversationChanged,
     ConversationCreated,
+    ConversationMerged,
     MessageReceived,
     MessageSent,
     NoteAdded,
@@ -32,6 +33,12 @@ def on_note_added(event: NoteAdded) -> None:
 def on_conversation_changed(event: ConversationChanged | ConversationCreated) -> None:
     kind = publish.CHANGED if isinstance(event, ConversationChanged) else publish.CREATED
     publish.announce(Change(kind, event.brand_id, event.conversation_id, event.conversation_id))
+
+
+def on_conversation_merged(event: ConversationMerged) -> None:
+    """The target gained messages, notes and owners: its controls and inbox row re-render
+    (the source's own change, closed, comes as a ConversationChanged)."""
+    publish.announce(Change(publish.CHANGED, event.brand_id, event.target_id, event.target_id))
 
 
 def on_delivery_reported(event: MessageDelivered | MessageFailed) -> None:
