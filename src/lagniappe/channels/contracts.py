@@ -57,6 +57,7 @@ class InboundMessage:
     thread_keys: tuple[str, ...] = ()
     thread_subject: str = ""
     thread_subject_scope: str = ""
+    thread_subject_scope_joins: bool = True
     external_id_brand_wide: bool = False
 
 

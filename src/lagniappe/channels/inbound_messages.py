@@ -90,6 +90,7 @@ def _resolve_and_receive(envelope: EnvelopeData, item: InboundMessage, external_
             thread_keys=item.thread_keys,
             thread_subject=item.thread_subject,
             thread_subject_scope=item.thread_subject_scope,
+            thread_subject_scope_joins=item.thread_subject_scope_joins,
             external_id_brand_wide=item.external_id_brand_wide,
         ),
         customer=customer,

@@ -35,6 +35,9 @@ class ReceivedMessage:
     # A discussion shared by many senders (a mailing list's id): a reply with the same subject
     # in it threads whoever sent it. Empty for one customer's own mail.
     thread_subject_scope: str = ""
+    # Whether this message may join a discussion by `thread_subject_scope` (a reply), or only
+    # leaves its subject there for replies that come later (the discussion's first message).
+    thread_subject_scope_joins: bool = True
     # The external id names the message across every endpoint of the brand (a Message-ID that
     # reaches two mailboxes is one message), not only on its own endpoint.
     external_id_brand_wide: bool = False

@@ -12,6 +12,7 @@ from lagniappe.conversations import events, outbox, search_documents, states
 from lagniappe.conversations.attachments import attachment_create
 from lagniappe.conversations.changes import conversation_locked, version_check
 from lagniappe.conversations.contracts import AttachmentUpload, ReceivedMessage
+from lagniappe.conversations.merging import thread_conversations_join
 from lagniappe.conversations.models import (
     Attachment,
     Conversation,
@@ -25,12 +26,11 @@ from lagniappe.conversations.selectors import (
     message_by_endpoint_external_id,
 )
 from lagniappe.conversations.threads import (
-    PARENT_UNKNOWN,
-    ThreadParent,
+    ThreadEvidence,
+    thread_evidence_read,
     thread_find,
     thread_key_add,
     thread_keys_record,
-    thread_messages_read,
 )
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
@@ -44,6 +44,8 @@ from lagniappe.customers.models import Customer
 from lagniappe.staff.models import Agent
 
 MAX_TEXT_CHARACTERS = 200_000
+# Who merges conversations that one message's Message-IDs show to be one thread.
+_THREADING = Actor.system("threading")
 
 
 # No savepoint of its own: nothing here is caught and retried, and savepoints cost a round trip
@@ -128,21 +130,19 @@ def message_receive(
     savepoint of its own and, on IntegrityError, rolls it back and asks
     `message_by_endpoint_external_id` (the inbound funnel: one savepoint less per message).
     """
-    parent: ThreadParent = PARENT_UNKNOWN
+    evidence: ThreadEvidence | None = None
     if received.external_id_brand_wide and received.external_id:
-        # The duplicate check and the parent look-up in one statement (every email asks).
-        duplicate_id, parent = thread_messages_read(
-            received.brand_id, received.external_id, received.thread_keys
-        )
-        if duplicate_id is not None:
-            return Message.objects.select_related("conversation").get(pk=duplicate_id)
+        # The duplicate check and the threading look-ups in one statement (every email asks).
+        evidence = thread_evidence_read(received)
+        if evidence.duplicate_id is not None:
+            return Message.objects.select_related("conversation").get(pk=evidence.duplicate_id)
     if customer is None or customer.pk != received.customer_id:
         customer = Customer.objects.get(pk=received.customer_id)
     if not savepoint:
-        return _message_receive_new(actor, received, customer, parent)
+        return _message_receive_new(actor, received, customer, evidence)
     try:
         with transaction.atomic(), audit_batch():
-            return _message_receive_new(actor, received, customer, parent)
+            return _message_receive_new(actor, received, customer, evidence)
     except IntegrityError:
         existing = message_by_endpoint_external_id(received.endpoint_id, received.external_id)
         if existing is None:
@@ -151,7 +151,7 @@ def message_receive(
 
 
 def _message_receive_new(
-    actor: Actor, received: ReceivedMessage, customer: Customer, parent: ThreadParent
+    actor: Actor, received: ReceivedMessage, customer: Customer, evidence: ThreadEvidence | None
 ) -> Message:
     text = received.text[:MAX_TEXT_CHARACTERS]
     clean_html = html_sanitise(received.html) if received.html else ""
@@ -160,7 +160,7 @@ def _message_receive_new(
     if not text.strip() and not received.attachments:
         raise InvalidInput("A message needs text or an attachment.", details={"text": ""})
     now = clock.now()
-    conversation, created = _conversation_for_inbound(actor, received, customer, now, parent)
+    conversation, created = _conversation_for_inbound(actor, received, customer, now, evidence)
     message = Message(
         conversation=conversation,
         brand_id=conversation.brand_id,
@@ -213,11 +213,15 @@ def _conversation_for_inbound(
     received: ReceivedMessage,
     customer: Customer,
     now: datetime,
-    parent: ThreadParent,
+    evidence: ThreadEvidence | None,
 ) -> tuple[Conversation, bool]:
-    """The conversation the message belongs to, and whether this message opened it."""
+    """The conversation the message belongs to, and whether this message opened it. When
+    its Message-IDs link conversations that are one thread, they are merged first."""
     follow_up_of_id = None
-    thread = thread_find(received, customer, now, parent=parent)
+    choice = thread_find(received, customer, now, evidence=evidence)
+    thread = choice.conversation
+    if thread is not None and choice.linked:
+        thread = thread_conversations_join(actor=_THREADING, conversations=(thread, *choice.linked))
     if thread is not None and thread.status != states.Status.CLOSED:
         thread_keys_record(received, thread, now)
         return thread, False

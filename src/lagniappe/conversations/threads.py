@@ -7,6 +7,7 @@ transaction. Email is the main user; any channel may send thread keys.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import Any
@@ -15,31 +16,54 @@ from django.conf import settings
 from django.db import connection
 
 from lagniappe.conversations.contracts import ReceivedMessage
+from lagniappe.conversations.merging import conversation_merge_follow
 from lagniappe.conversations.models import Conversation, Message, ThreadKey
 from lagniappe.core.raw_rows import model_column_count, model_columns, model_from_row
 from lagniappe.customers.models import Customer
 from lagniappe.engines.mail.subjects import subject_ticket_ids
 
 
-def _subject_thread_keys(received: ReceivedMessage) -> list[str]:
-    """The customer's own subject key, then the shared discussion's (a list's), if any."""
+def _subject_thread_keys(received: ReceivedMessage, *, joining: bool = False) -> list[str]:
+    """The customer's own subject key, then the shared discussion's (a list's), if any;
+    `joining`: only those the message may join by (a list's key for replies only)."""
     if not received.thread_subject:
         return []
     digest = sha256(received.thread_subject.encode("utf-8")).hexdigest()[:40]
     keys = [f"subject:{received.channel_kind}:{received.customer_id}:{digest}"]
-    if received.thread_subject_scope:
+    if received.thread_subject_scope and (received.thread_subject_scope_joins or not joining):
         scope = sha256(received.thread_subject_scope.encode("utf-8")).hexdigest()[:16]
         keys.append(f"subject:{received.channel_kind}:{scope}:{digest}")
     return keys
 
 
-class _ParentUnknown:
-    """Not looked up yet (thread_find asks itself)."""
+@dataclass(frozen=True)
+class ThreadEvidence:
+    """What the stored rows say about one inbound message, read in one statement."""
+
+    # The brand's message stored under this message's own id already (a duplicate).
+    duplicate_id: int | None = None
+    # Message-ID -> the conversation of the (oldest) message with that id, for the ids the
+    # message answers.
+    messages: dict[str, Conversation] = field(default_factory=dict)
+    # ThreadKey rows by key: when seen, and the conversation the key leads to.
+    keys: dict[str, tuple[datetime, Conversation]] = field(default_factory=dict)
 
 
-PARENT_UNKNOWN = _ParentUnknown()
-# The conversation of the message a new one answers: found, none, or not looked up yet.
-ThreadParent = Conversation | None | _ParentUnknown
+@dataclass(frozen=True)
+class ThreadChoice:
+    """Where a message threads, and the other conversations its Message-ID evidence links
+    it to (strongest first): more than one conversation means they are one thread."""
+
+    conversation: Conversation | None
+    linked: tuple[Conversation, ...] = ()
+
+
+def _id_keys(received: ReceivedMessage) -> list[str]:
+    """Keys by Message-ID: the ids it answers, and its own (a reply that came before it
+    recorded it)."""
+    if received.thread_keys or received.external_id_brand_wide:
+        return [*received.thread_keys, received.external_id]
+    return []
 
 
 def thread_find(
@@ -47,112 +71,118 @@ def thread_find(
     customer: Customer,
     now: datetime,
     *,
-    parent: ThreadParent = PARENT_UNKNOWN,
-) -> Conversation | None:
+    evidence: ThreadEvidence | None = None,
+) -> ThreadChoice:
     """Where a message threads, strongest evidence first: the conversation the channel named;
     a message it answers (by id, in any endpoint of the brand); a reply to it that arrived
     first; a `[#id]` tag of the same customer's conversation; the same customer's same
-    subject within LAGNIAPPE_EMAIL_SUBJECT_THREAD_DAYS."""
+    subject within LAGNIAPPE_EMAIL_SUBJECT_THREAD_DAYS. A conversation merged into another
+    leads to that one.
+
+    Every conversation the Message-ID evidence (the first three) names is in the choice:
+    when a reply arrived before the message that links it to its thread, they are two, and
+    the caller merges them (conversations.merging.thread_conversations_join). The subject and
+    the tag never link: they only choose when no Message-ID does.
+    """
     brand_id = received.brand_id
+    if evidence is None:
+        evidence = thread_evidence_read(received)
+    found: dict[int, Conversation] = {}
     if received.thread_conversation_id is not None:
         named = Conversation.objects.filter(
             pk=received.thread_conversation_id, brand_id=brand_id
         ).first()
         if named is not None:
-            return named
-    if received.thread_keys:
-        if isinstance(parent, _ParentUnknown):
-            parent = thread_messages_read(brand_id, "", received.thread_keys)[1]
+            named = conversation_merge_follow(named)
+            found[named.pk] = named
+    for key in received.thread_keys:
+        parent = evidence.messages.get(key)
         if parent is not None:
-            return parent
+            found.setdefault(parent.pk, parent)
     # Keys stored by earlier messages: a reply that came before this message (it named this
-    # message's id) or a sibling that answers the same missing parent; and subject keys.
-    # One look-up for both kinds; the order of evidence is applied below.
-    id_keys = (
-        [*received.thread_keys, received.external_id]
-        if received.thread_keys or received.external_id_brand_wide
-        else []
-    )
-    subject_keys = _subject_thread_keys(received)
-    rows = _thread_keys_read(brand_id, [*id_keys, *subject_keys])
-    for key in id_keys:
-        if key in rows:
-            return rows[key][1]
+    # message's id) or a sibling that answers the same missing parent.
+    for key in _id_keys(received):
+        row = evidence.keys.get(key[:255])
+        if row is not None:
+            found.setdefault(row[1].pk, row[1])
+    if found:
+        first, *others = found.values()
+        return ThreadChoice(first, tuple(others))
     for ticket_id in subject_ticket_ids(received.subject):
         tagged = Conversation.objects.filter(
             pk=ticket_id, brand_id=brand_id, customer_id=customer.pk
         ).first()
         if tagged is not None:
-            return tagged
+            return ThreadChoice(conversation_merge_follow(tagged))
+    subject_keys = _subject_thread_keys(received, joining=True)
     if subject_keys:
         window = timedelta(days=settings.LAGNIAPPE_EMAIL_SUBJECT_THREAD_DAYS)
         when = received.received_at or now
         for key in subject_keys:
-            row = rows.get(key)
-            if row is not None and abs(when - row[0]) <= window:
-                return row[1]
-    return None
+            subject_row = evidence.keys.get(key)
+            if subject_row is not None and abs(when - subject_row[0]) <= window:
+                return ThreadChoice(subject_row[1])
+    return ThreadChoice(None)
 
 
-def thread_messages_read(
-    brand_id: int, external_id: str, thread_keys: Sequence[str]
-) -> tuple[int | None, Conversation | None]:
-    """The brand's message already stored under `external_id` (a duplicate; "" asks
-    nothing), and the conversation of the message whose external id comes first in
-    `thread_keys` (the parent), in one statement.
+def thread_evidence_read(received: ReceivedMessage) -> ThreadEvidence:
+    """Everything threading asks the tables, in one statement (every email asks it): the
+    brand's messages whose external id is this message's own (a duplicate; asked only for a
+    brand-wide id) or one it answers, and the ThreadKey rows of its Message-ID and subject
+    keys, each with its conversation.
 
-    Hand-written (every email asks it): the (brand, external_id) index finds the messages
-    and the conversation comes in the same statement. No ORDER BY (see
+    Hand-written: the (brand, external_id) index finds the messages, the (brand, key) unique
+    index the keys, and the conversations come in the same statement. No ORDER BY (see
     selectors.message_by_brand_external_ids): the oldest of duplicates is picked here.
     """
-    keys = [key for key in thread_keys if key][:100]
-    wanted = list(dict.fromkeys([external_id, *keys] if external_id else keys))
-    if not wanted:
-        return None, None
-    quote = connection.ops.quote_name
-    marks = ", ".join(["%s"] * len(wanted))
-    sql = (
-        f"SELECT m.external_id, m.id, {model_columns(Conversation, 'c')} "  # noqa: S608
-        f"FROM {quote(Message._meta.db_table)} m "
-        f"JOIN {quote(Conversation._meta.db_table)} c ON c.id = m.conversation_id "
-        f"WHERE m.brand_id = %s AND m.external_id IN ({marks})"
+    answered = [key for key in received.thread_keys if key][:100]
+    own = received.external_id if received.external_id_brand_wide else ""
+    by_id = list(dict.fromkeys([own, *answered] if own else answered))
+    by_key = list(
+        dict.fromkeys(
+            key[:255] for key in [*_id_keys(received), *_subject_thread_keys(received)] if key
+        )
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [brand_id, *wanted])
-        found: dict[str, tuple[int, tuple[object, ...]]] = {}
-        for row_key, pk, *conversation in cursor.fetchall():
-            if row_key not in found or pk < found[row_key][0]:
-                found[row_key] = (pk, tuple(conversation))
-    duplicate = found[external_id][0] if external_id and external_id in found else None
-    for key in keys:
-        if key in found:
-            return duplicate, model_from_row(Conversation, found[key][1])
-    return duplicate, None
-
-
-def _thread_keys_read(
-    brand_id: int, keys: Sequence[str]
-) -> dict[str, tuple[datetime, Conversation]]:
-    """The brand's ThreadKey rows for `keys`: when each was seen and its conversation."""
-    wanted = list(dict.fromkeys(key[:255] for key in keys if key))
-    if not wanted:
-        return {}
+    if not by_id and not by_key:
+        return ThreadEvidence()
     quote = connection.ops.quote_name
-    marks = ", ".join(["%s"] * len(wanted))
-    sql = (
-        f"SELECT {model_columns(ThreadKey, 't')}, {model_columns(Conversation, 'c')} "  # noqa: S608
-        f"FROM {quote(ThreadKey._meta.db_table)} t "
-        f"JOIN {quote(Conversation._meta.db_table)} c ON c.id = t.conversation_id "
-        f"WHERE t.brand_id = %s AND t.key IN ({marks})"
-    )
+    conversation_columns = model_columns(Conversation, "c")
+    nulls = ", ".join(["NULL"] * model_column_count(ThreadKey))
+    parts = []
+    params: list[Any] = []
+    if by_id:
+        parts.append(
+            f"SELECT m.external_id, m.id, {nulls}, {conversation_columns} "  # noqa: S608
+            f"FROM {quote(Message._meta.db_table)} m "
+            f"JOIN {quote(Conversation._meta.db_table)} c ON c.id = m.conversation_id "
+            f"WHERE m.brand_id = %s AND m.external_id IN ({', '.join(['%s'] * len(by_id))})"
+        )
+        params += [received.brand_id, *by_id]
+    if by_key:
+        parts.append(
+            f"SELECT NULL, NULL, {model_columns(ThreadKey, 't')}, "  # noqa: S608
+            f"{conversation_columns} FROM {quote(ThreadKey._meta.db_table)} t "
+            f"JOIN {quote(Conversation._meta.db_table)} c ON c.id = t.conversation_id "
+            f"WHERE t.brand_id = %s AND t.{quote('key')} IN ({', '.join(['%s'] * len(by_key))})"
+        )
+        params += [received.brand_id, *by_key]
     width = model_column_count(ThreadKey)
-    rows: dict[str, tuple[datetime, Conversation]] = {}
+    found: dict[str, tuple[int, tuple[object, ...]]] = {}
+    keys: dict[str, tuple[datetime, Conversation]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [brand_id, *wanted])
-        for row in cursor.fetchall():
-            thread_key = model_from_row(ThreadKey, row[:width])
-            rows[thread_key.key] = (thread_key.seen_at, model_from_row(Conversation, row[width:]))
-    return rows
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for external_id, pk, *rest in cursor.fetchall():
+            if pk is not None:
+                if external_id not in found or pk < found[external_id][0]:
+                    found[external_id] = (pk, tuple(rest[width:]))
+                continue
+            thread_key = model_from_row(ThreadKey, rest[:width])
+            keys[thread_key.key] = (thread_key.seen_at, model_from_row(Conversation, rest[width:]))
+    duplicate = found[own][0] if own and own in found else None
+    messages = {
+        key: model_from_row(Conversation, found[key][1]) for key in answered if key in found
+    }
+    return ThreadEvidence(duplicate, messages, keys)
 
 
 def thread_keys_record(

@@ -133,10 +133,10 @@ class EmailAdapter:
                 thread_conversation_id=conversation_id,
                 thread_keys=parsed.thread_keys,
                 thread_subject=key.normalised,
-                # List replies thread by subject across senders, as list archives do.
-                thread_subject_scope=f"list:{parsed.list_id}"
-                if parsed.list_id and key.is_reply
-                else "",
+                # List replies thread by subject across senders, as list archives do; a
+                # list's first message leaves its subject for replies without References.
+                thread_subject_scope=f"list:{parsed.list_id}" if parsed.list_id else "",
+                thread_subject_scope_joins=key.is_reply,
                 external_id_brand_wide=True,
             )
         ]
