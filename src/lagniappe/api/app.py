@@ -30,6 +30,7 @@ api.add_router("/customers", customers.router)
 api.add_router("/conversations", conversations.router)
 # Messages, notes and uploads of one conversation: /conversations/{id}/messages, …
 api.add_router("/conversations", messages.router)
+api.add_router("/conversations", "lagniappe.api.routers.conversation_merges.router")
 api.add_router("/attachments", attachments.router)
 api.add_router("/inbound", inbound.router)
 api.add_router("/knowledge", "lagniappe.api.routers.knowledge.router")

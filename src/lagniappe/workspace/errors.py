@@ -42,6 +42,10 @@ def refusal_message(error: DomainError) -> str:
         "merge_into_self": gettext("A customer cannot be merged into itself."),
         "customer_merged": gettext("This customer was merged into another already."),
         "identity_taken": gettext("This identity belongs to another customer already."),
+        "merge_into_itself": gettext("A conversation cannot be merged into itself."),
+        "merge_across_brands": gettext("Conversations of two brands cannot be merged."),
+        "merge_closed": gettext("A closed conversation cannot be merged."),
+        "conversation_merged": gettext("This conversation was merged into another already."),
     }
     if error.code in messages:
         return messages[error.code]

@@ -336,3 +336,15 @@ class MergeForm(forms.Form):
     source = forms.IntegerField(
         label=_("Number of the customer to merge into this one"), min_value=1
     )
+
+
+class ConversationMergeForm(forms.Form):
+    """Merge the conversation shown into another one, named by its number."""
+
+    into = forms.IntegerField(
+        label=_("Merge into conversation number"), min_value=1, max_value=2**53
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand: this conversation is closed and its messages move there."),
+        required=True,
+    )

@@ -6,6 +6,7 @@ from lagniappe.workspace.views import (
     attachments,
     composer_hints,
     conversation,
+    conversation_merge,
     customer,
     inbox,
     knowledge_editor,
@@ -74,6 +75,11 @@ urlpatterns = [
         "conversations/<int:conversation_id>/transfer",
         conversation.conversation_transfer_view,
         name="conversation-transfer",
+    ),
+    path(
+        "conversations/<int:conversation_id>/merge",
+        conversation_merge.conversation_merge_view,
+        name="conversation-merge",
     ),
     path(
         "conversations/<int:conversation_id>/composer-hints",

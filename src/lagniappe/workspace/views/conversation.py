@@ -19,6 +19,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from lagniappe.conversations.access import access_conversation_by_id
+from lagniappe.conversations.merging import conversation_merge_follow
 from lagniappe.conversations.models import Conversation
 from lagniappe.conversations.selectors import (
     conversation_timeline_for_customer,
@@ -42,6 +43,7 @@ from lagniappe.workspace.canned import canned_for_conversation
 from lagniappe.workspace.errors import not_found_as_404, refusal_message
 from lagniappe.workspace.forms import (
     ConversationControlsForm,
+    ConversationMergeForm,
     NoteForm,
     ReplyForm,
     TransferForm,
@@ -139,6 +141,9 @@ def _refusal(request: HttpRequest, conversation_id: int, error: DomainError) -> 
 def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     conversation = access_conversation_by_id(viewer.scope, conversation_id)
+    if conversation.merged_into_id is not None:  # an old link: the messages are there now
+        remaining = conversation_merge_follow(conversation)
+        return redirect("workspace:conversation-detail", conversation_id=remaining.pk)
     timeline = sorted(
         [
             *(
@@ -174,6 +179,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "reply_form": _reply_form(conversation),
         "canned": canned_for_conversation(viewer, conversation),
         "note_form": NoteForm(),
+        "merge_form": ConversationMergeForm(auto_id="merge-%s"),
     }
     return render(request, "workspace/conversation.html", context)
 
