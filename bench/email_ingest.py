@@ -1,10 +1,11 @@
 """Messages per second from IMAP to threaded conversations.
 
     .venv/bin/python bench/email_ingest.py --mbox ../shared/eval/email/fedora-2010-01.mbox \
-        [--database-url postgresql://…/empty_db] [--profile /tmp/poll.prof]
+        [--database-url postgresql://…/bench_db] [--profile /tmp/poll.prof]
 
 Starts a throw-away dovecot (tests/channels/email/dovecot.py; Debian's dovecot-imapd),
-APPENDs every message of the mbox, then in a fresh LAGNIAPPE_HOME (or --database-url):
+APPENDs every message of the mbox, then in a fresh LAGNIAPPE_HOME (or --database-url, whose
+database is dropped if it exists and created empty):
 migrate, one organisation, brand and mailbox with those IMAP settings, and ONE poll with
 processing (fetch by UID, store each envelope, flag \\Seen, parse and thread). The timed part
 is the poll only (the language detector's model is loaded before, as in a running poller).
@@ -55,6 +56,16 @@ def _unindexed_messages(search_index: Any, message_model: Any) -> int:
     return missing
 
 
+def _postgres_fresh(url: str) -> None:
+    """An empty database of that name (dropped first if it exists), as bench/kb_eval.py."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mbox", required=True, type=Path)
@@ -66,6 +77,7 @@ def main() -> int:
     os.environ["LAGNIAPPE_HOME"] = home
     os.environ["DJANGO_SETTINGS_MODULE"] = "lagniappe.config.settings.embedded"
     if args.database_url:
+        _postgres_fresh(args.database_url)
         os.environ["LAGNIAPPE_DATABASE_URL"] = args.database_url
     sys.path.insert(0, str(ROOT))
     import django
