@@ -253,6 +253,7 @@ def _seen_marks_merge(source_id: int, target_id: int) -> None:
     ConversationSeen.objects.bulk_create(merged)
 
 
+@transaction.atomic(savepoint=False)
 def thread_conversations_join(
     *, actor: Actor, conversations: Sequence[Conversation]
 ) -> Conversation:
@@ -266,9 +267,17 @@ def thread_conversations_join(
     already, or one an agent answered and resolved (the customer has our answer to that
     case; a mail that links it to another stays a message of its own conversation).
     """
-    strongest = conversations[0]
+    # Read again under lock (id order): another worker may have merged some meanwhile.
+    locked = {
+        c.pk: c
+        for c in Conversation.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in conversations])
+        .order_by("pk")
+    }
+    fresh = [conversation_merge_follow(locked.get(c.pk, c)) for c in conversations]
+    strongest = fresh[0]
     mergeable = sorted(
-        {c.pk: c for c in conversations if _auto_mergeable(c)}.values(),
+        {c.pk: c for c in fresh if _auto_mergeable(c)}.values(),
         key=lambda c: (c.created_at, c.pk),
     )
     if len(mergeable) < 2:
