@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -12,7 +13,12 @@ import httpx
 import pytest
 from asgiref.sync import async_to_sync
 
-from lagniappe.config.http import DUPLICATE_HEADER_LIMIT, PooledWsgiToAsgi
+from lagniappe.config.http import (
+    DUPLICATE_HEADER_LIMIT,
+    Admission,
+    PooledWsgiToAsgi,
+    admission_for,
+)
 
 Environ = dict[str, Any]
 
@@ -32,12 +38,13 @@ class Body:
         self.closed_on = threading.current_thread().name
 
 
-def served(app: Any, request: Any) -> httpx.Response:
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bridge-test")
+def served(app: Any, request: Any, admission: Admission | None = None) -> Any:
+    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bridge-test")
     try:
 
-        async def call() -> httpx.Response:
-            transport = httpx.ASGITransport(app=PooledWsgiToAsgi(app, executor=pool))
+        async def call() -> Any:
+            bridge = PooledWsgiToAsgi(app, executor=pool, admission=admission)
+            transport = httpx.ASGITransport(app=bridge)
             async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
                 return await request(c)
 
@@ -172,3 +179,136 @@ def test_a_django_file_download_streams_through_the_bridge() -> None:
     response = asyncio.run(call())
     assert response.status_code == 200
     assert len(response.content) == int(response.headers["content-length"]) > 100_000
+
+
+# -- admission: how many requests run at once ---------------------------------------------
+
+
+def test_admission_defaults_to_one_request_at_a_time_on_sqlite_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("LAGNIAPPE_HTTP_CONCURRENCY", raising=False)
+    assert admission_for("lagniappe.core.sqlite").limit == 1
+    assert admission_for("django.db.backends.postgresql").limit is None
+    monkeypatch.setenv("LAGNIAPPE_HTTP_CONCURRENCY", "3")
+    assert admission_for("lagniappe.core.sqlite").limit == 3
+    monkeypatch.setenv("LAGNIAPPE_HTTP_CONCURRENCY", "0")
+    assert admission_for("lagniappe.core.sqlite").limit is None
+
+
+def test_admitted_requests_run_one_at_a_time_and_all_get_their_answer() -> None:
+    lock = threading.Lock()
+    running = {"now": 0, "most": 0}
+
+    def app(environ: Environ, start_response: Any) -> list[bytes]:
+        with lock:
+            running["now"] += 1
+            running["most"] = max(running["most"], running["now"])
+        time.sleep(0.01)
+        with lock:
+            running["now"] -= 1
+        start_response("200 OK", [])
+        return [environ["PATH_INFO"].encode()]
+
+    async def many(client: httpx.AsyncClient) -> list[httpx.Response]:
+        return await asyncio.gather(*(client.get(f"/{n}") for n in range(6)))
+
+    admission = Admission(1, patience=10)
+    responses = served(app, many, admission)
+    assert [r.content for r in responses] == [f"/{n}".encode() for n in range(6)]
+    assert running["most"] == 1
+    assert admission.running == 0
+
+
+def test_a_slow_request_stops_holding_its_place_after_the_patience() -> None:
+    """A page waiting on something slow delays the next request by the patience, no more."""
+    fast_done = threading.Event()
+    order: list[str] = []
+
+    def app(environ: Environ, start_response: Any) -> list[bytes]:
+        if environ["PATH_INFO"] == "/slow":
+            fast_done.wait(timeout=5)
+            order.append("slow")
+        else:
+            order.append("fast")
+            fast_done.set()
+        start_response("200 OK", [])
+        return [b""]
+
+    async def slow_then_fast(client: httpx.AsyncClient) -> list[httpx.Response]:
+        slow = asyncio.create_task(client.get("/slow"))
+        await asyncio.sleep(0.01)  # the slow request is admitted first
+        return [await client.get("/fast"), await slow]
+
+    admission = Admission(1, patience=0.05)
+    started = time.monotonic()
+    served(app, slow_then_fast, admission)
+    assert order == ["fast", "slow"]
+    assert time.monotonic() - started < 2
+    assert admission.running == 0
+
+
+def test_a_streaming_response_gives_its_place_back_before_its_body_is_sent() -> None:
+    """A download to a slow client holds a thread, never the admission."""
+    other_done = threading.Event()
+    order: list[str] = []
+
+    def waiting_chunks() -> Iterator[bytes]:
+        yield b"first "
+        other_done.wait(timeout=5)
+        order.append("download")
+        yield b"last"
+
+    def app(environ: Environ, start_response: Any) -> Any:
+        start_response("200 OK", [])
+        if environ["PATH_INFO"] == "/download":
+            return waiting_chunks()  # a generator: streamed from its thread
+        order.append("page")
+        other_done.set()
+        return [b"page"]
+
+    async def download_then_page(client: httpx.AsyncClient) -> list[httpx.Response]:
+        download = asyncio.create_task(client.get("/download"))
+        await asyncio.sleep(0.01)
+        return [await client.get("/page"), await download]
+
+    admission = Admission(1, patience=10)  # only the streaming can free the place here
+    started = time.monotonic()
+    page, download = served(app, download_then_page, admission)
+    assert page.content == b"page" and download.content == b"first last"
+    assert order == ["page", "download"]
+    assert time.monotonic() - started < 2
+    assert admission.running == 0
+
+
+def test_a_request_that_gives_up_waiting_passes_its_turn_on() -> None:
+    async def scenario() -> list[str]:
+        admission = Admission(1, patience=10)
+        first = await admission.enter()
+        gone = asyncio.create_task(admission.enter())
+        later = asyncio.create_task(admission.enter())
+        await asyncio.sleep(0)
+        gone.cancel()
+        first.release()
+        third = await asyncio.wait_for(later, timeout=1)
+        states = [str(admission.running), "cancelled" if gone.cancelled() else "not cancelled"]
+        third.release()
+        third.release()  # a second release gives nothing back twice
+        states.append(str(admission.running))
+        return states
+
+    assert asyncio.run(scenario()) == ["1", "cancelled", "0"]
+
+
+def test_without_a_limit_every_request_runs_at_once() -> None:
+    barrier = threading.Barrier(3, timeout=5)
+
+    def app(environ: Environ, start_response: Any) -> list[bytes]:
+        barrier.wait()  # only returns once three requests run at the same time
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    async def three(client: httpx.AsyncClient) -> list[httpx.Response]:
+        return await asyncio.gather(*(client.get("/") for _ in range(3)))
+
+    assert [r.content for r in served(app, three, Admission(None))] == [b"ok"] * 3

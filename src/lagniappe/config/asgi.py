@@ -12,14 +12,18 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lagniappe.config.settings.embed
 django_http = get_wsgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import StaticFilesHandler  # noqa: E402
 
-from lagniappe.config.http import PooledWsgiToAsgi  # noqa: E402
+from lagniappe.config.http import PooledWsgiToAsgi, admission_for  # noqa: E402
 from lagniappe.config.ws_routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": PooledWsgiToAsgi(StaticFilesHandler(django_http)),
+        "http": PooledWsgiToAsgi(
+            StaticFilesHandler(django_http),
+            admission=admission_for(str(settings.DATABASES["default"]["ENGINE"])),
+        ),
         "websocket": websocket_application,
     }
 )

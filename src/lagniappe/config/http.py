@@ -13,6 +13,14 @@ loop and parks the thread every time. Here a response whose body is already in m
 page and API answer) comes back from the thread in one piece and the event loop sends it;
 only a streaming response (files, exports) is sent chunk by chunk from its thread, so that a
 large download never sits in memory whole.
+
+The pool has several threads so that slow work (a download to a slow client, a page waiting
+on the database) never holds up the rest; but Python runs one thread at a time, so requests
+that are all computing gain nothing from running at once and lose to the switching between
+them. `Admission` therefore lets a few requests run at once (one on SQLite) and queues the
+others on the event loop, not on a thread; a request that has run for longer than
+`ADMISSION_PATIENCE_SECONDS`, or that starts streaming its body, stops counting, so slow work
+delays the queue by at most that long and never blocks it.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ import asyncio
 import contextvars
 import os
 import sys
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +40,9 @@ from asgiref.sync import SyncToAsync
 
 HTTP_THREADS = int(os.environ.get("LAGNIAPPE_HTTP_THREADS", "8"))
 _pool = ThreadPoolExecutor(max_workers=HTTP_THREADS, thread_name_prefix="lagniappe-http")
+
+# A request running longer than this stops counting against the admission limit.
+ADMISSION_PATIENCE_SECONDS = 0.025
 
 # A request body up to this size stays in memory; a larger one is spooled to a temporary file.
 BODY_IN_MEMORY_BYTES = 65536
@@ -89,12 +100,86 @@ def wsgi_environ(scope: dict[str, Any], body: Any) -> dict[str, Any]:
     return environ
 
 
+class Admission:
+    """At most `limit` requests running at once; the others wait their turn on the event loop.
+
+    A running request holds a slot until its view has returned, it starts streaming its
+    body, or it has run for `patience` seconds, whichever comes first: a request that is
+    still running after that is waiting on something or is slow, and the next one goes in
+    beside it (the pool's size stays the hard limit). `limit=None` admits every request.
+    """
+
+    def __init__(self, limit: int | None, patience: float = ADMISSION_PATIENCE_SECONDS) -> None:
+        if limit is not None and limit < 1:
+            raise ValueError("the admission limit must be at least 1")
+        self.limit = limit
+        self.patience = patience
+        self.running = 0
+        self._waiting: deque[asyncio.Future[None]] = deque()
+
+    async def enter(self) -> Slot:
+        if self.limit is None:
+            return Slot(None)
+        if self.running < self.limit:
+            self.running += 1
+        else:
+            turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiting.append(turn)
+            try:
+                await turn  # a leaving request handed its slot over: `running` is unchanged
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self.slot_free()  # the slot came as we were cancelled: pass it on
+                raise
+        slot = Slot(self)
+        slot.timer = asyncio.get_running_loop().call_later(self.patience, slot.release)
+        return slot
+
+    def slot_free(self) -> None:
+        """One slot is free: the first request still waiting takes it, or it is counted off."""
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():  # not cancelled (its client went away)
+                turn.set_result(None)
+                return
+        self.running -= 1
+
+
+class Slot:
+    """One admitted request's place, given back once, on the event loop's thread."""
+
+    def __init__(self, admission: Admission | None) -> None:
+        self.admission = admission  # None: nothing to give back
+        self.timer: asyncio.TimerHandle | None = None
+
+    def release(self) -> None:
+        admission, self.admission = self.admission, None
+        if admission is None:
+            return
+        if self.timer is not None:
+            self.timer.cancel()
+        admission.slot_free()
+
+
+def admission_for(database_engine: str) -> Admission:
+    """`LAGNIAPPE_HTTP_CONCURRENCY` requests at once; by default one on SQLite, where a
+    request hardly ever waits (no network, no flush at commit, one writer at a time anyway),
+    and no limit but the pool's on PostgreSQL, whose round trips and commit flushes leave
+    the processor to the other requests (one at a time there ran at a third of the speed)."""
+    configured = os.environ.get("LAGNIAPPE_HTTP_CONCURRENCY", "")
+    if configured:
+        limit = int(configured)
+        return Admission(limit if limit > 0 else None)
+    return Admission(1 if "sqlite" in database_engine else None)
+
+
 @dataclass
 class _Exchange:
     """One request's response, filled in by the WSGI app on its thread."""
 
     loop: asyncio.AbstractEventLoop
     send: Send
+    slot: Slot
     status: int = 0
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     content_length: int | None = None
@@ -138,8 +223,12 @@ class _Exchange:
             return body[: self.content_length]
         return body
 
+    async def _stream_start(self) -> None:
+        self.slot.release()  # a download may take long: the next request need not wait for it
+        await self.send(self.start_message())
+
     def _stream(self, chunks: Iterable[bytes]) -> None:
-        self.send_from_thread(self.start_message())
+        asyncio.run_coroutine_threadsafe(self._stream_start(), self.loop).result()
         sent = 0
         for chunk in chunks:
             if self.content_length is not None:
@@ -157,9 +246,15 @@ class _Exchange:
 class PooledWsgiToAsgi:
     """An ASGI app running a WSGI app on a fixed thread pool, one hop per request."""
 
-    def __init__(self, wsgi_application: WsgiApp, executor: ThreadPoolExecutor = _pool) -> None:
+    def __init__(
+        self,
+        wsgi_application: WsgiApp,
+        executor: ThreadPoolExecutor = _pool,
+        admission: Admission | None = None,
+    ) -> None:
         self.wsgi_application = wsgi_application
         self.executor = executor
+        self.admission = admission or Admission(None)
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -179,16 +274,20 @@ class PooledWsgiToAsgi:
                 await _bad_request(send, b"Bad Request: too many duplicate headers")
                 return
             loop = asyncio.get_running_loop()
-            exchange = _Exchange(loop, send)
-            # A fresh context per request: what one request activates (its language, say)
-            # never leaks into the next request the same thread serves.
-            whole_body = await loop.run_in_executor(
-                self.executor,
-                contextvars.Context().run,
-                exchange.run,
-                self.wsgi_application,
-                environ,
-            )
+            slot = await self.admission.enter()
+            exchange = _Exchange(loop, send, slot)
+            try:
+                # A fresh context per request: what one request activates (its language,
+                # say) never leaks into the next request the same thread serves.
+                whole_body = await loop.run_in_executor(
+                    self.executor,
+                    contextvars.Context().run,
+                    exchange.run,
+                    self.wsgi_application,
+                    environ,
+                )
+            finally:
+                slot.release()
         if whole_body is not None:
             await send(exchange.start_message())
             await send({"type": "http.response.body", "body": whole_body})
