@@ -169,6 +169,15 @@ def thread_evidence_read(received: ReceivedMessage) -> ThreadEvidence:
     width = model_column_count(ThreadKey)
     found: dict[str, tuple[int, tuple[object, ...]]] = {}
     keys: dict[str, tuple[datetime, Conversation]] = {}
+    # Most rows name the same one or two conversations: each is built once.
+    built: dict[object, Conversation] = {}
+
+    def conversation_of(values: Sequence[object]) -> Conversation:
+        known = built.get(values[0])
+        if known is None:
+            known = built[values[0]] = model_from_row(Conversation, values)
+        return known
+
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         for external_id, pk, *rest in cursor.fetchall():
@@ -177,11 +186,9 @@ def thread_evidence_read(received: ReceivedMessage) -> ThreadEvidence:
                     found[external_id] = (pk, tuple(rest[width:]))
                 continue
             thread_key = model_from_row(ThreadKey, rest[:width])
-            keys[thread_key.key] = (thread_key.seen_at, model_from_row(Conversation, rest[width:]))
+            keys[thread_key.key] = (thread_key.seen_at, conversation_of(rest[width:]))
     duplicate = found[own][0] if own and own in found else None
-    messages = {
-        key: model_from_row(Conversation, found[key][1]) for key in answered if key in found
-    }
+    messages = {key: conversation_of(found[key][1]) for key in answered if key in found}
     return ThreadEvidence(duplicate, messages, keys)
 
 
