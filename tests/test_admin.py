@@ -123,6 +123,9 @@ def _knowledge(world) -> None:
     )
     kb.search_log_record(brand=world.insurer, query="理賠", language="zh-Hant", result_count=1)
     kb.synonym_group_save(actor=SYSTEM, brand=world.insurer, language="zh-Hant", terms="理賠\n賠付")
+    from lagniappe.knowledge.vector_services import translation_vectors_refresh
+
+    translation_vectors_refresh()
 
 
 @pytest.fixture

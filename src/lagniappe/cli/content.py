@@ -92,6 +92,7 @@ def cmd_kb(args: argparse.Namespace) -> int:
 
     from lagniappe.core.actors import Actor
     from lagniappe.knowledge.importing import folder_export, folder_import
+    from lagniappe.knowledge.vector_services import translation_vectors_refresh
     from lagniappe.tenancy.models import Brand
 
     _migrations_ensure()
@@ -130,6 +131,11 @@ def cmd_kb(args: argparse.Namespace) -> int:
             "failed": summary.failed,
         }
     )
+    # The worker would compute the new translations' vectors, but none may be running now.
+    vectors = translation_vectors_refresh(progress=progress)
+    _say(
+        gettext("%(count)d article translations given their meaning vectors.") % {"count": vectors}
+    )
     return 1 if summary.failed else 0
 
 
@@ -137,6 +143,7 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from django.utils.translation import gettext
 
     from lagniappe.conversations.search_documents import documents_rebuild
+    from lagniappe.knowledge.vector_services import translation_vectors_refresh
 
     _migrations_ensure()
 
@@ -145,6 +152,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
     count = documents_rebuild(progress=progress)
     _say(gettext("%(count)d conversations indexed for search.") % {"count": count})
+    vectors = translation_vectors_refresh(progress=progress)
+    _say(
+        gettext("%(count)d article translations given their meaning vectors.") % {"count": vectors}
+    )
     return 0
 
 
@@ -176,4 +187,8 @@ def content_commands_add(add: Any) -> None:
     kb.add_argument("dir", help="folder of .md / .html files")
     kb.add_argument("--brand", required=True, help="the brand's slug")
     kb.add_argument("--publish", action="store_true", help="publish what is imported")
-    add("reindex", cmd_reindex, "Rebuild the inbox's conversation search index.")
+    add(
+        "reindex",
+        cmd_reindex,
+        "Rebuild the inbox's conversation search index and compute missing article vectors.",
+    )

@@ -34,6 +34,7 @@ from lagniappe.channels.models import (
 from lagniappe.channels.tasks import deliver_task, process_envelope_task
 from lagniappe.core import clock
 from lagniappe.engines.mail.preload import mail_analysis_preload
+from lagniappe.knowledge.vector_services import translation_vectors_queue_stale
 
 logger = logging.getLogger("lagniappe.worker")
 
@@ -96,6 +97,8 @@ def _sweep_safely() -> None:
     close_old_connections()
     try:
         sweep()
+        if settings.LAGNIAPPE_SEARCH_MEANING:
+            translation_vectors_queue_stale()
     except Exception:
         # A locked or unreachable database must not kill the worker; the next sweep retries.
         logger.exception("sweep failed")

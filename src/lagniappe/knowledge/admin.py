@@ -20,6 +20,7 @@ from lagniappe.knowledge.models import (
     ArticleVersion,
     SearchLog,
     SynonymGroup,
+    TranslationVector,
 )
 from lagniappe.knowledge.services import (
     MAX_SYNONYM_TERMS,
@@ -155,6 +156,17 @@ class SearchLogAdmin(_ReadOnlyAdmin):
     list_display = ("query", "brand", "language", "result_count", "clicked_article", "created_at")
     list_filter = ("language", "brand")
     search_fields = ("query", "normalised_query")
+
+
+@admin.register(TranslationVector)
+class TranslationVectorAdmin(_ReadOnlyAdmin):
+    """Which translations have a current meaning vector (the vector itself is not shown)."""
+
+    organisation_path = "brand__organisation"
+    list_display = ("translation", "brand", "language", "version", "model", "computed_at")
+    list_filter = ("language", "model")
+    list_select_related = ("translation", "brand")
+    exclude = ("vector",)
 
 
 class SynonymGroupForm(forms.ModelForm):

@@ -323,3 +323,38 @@ class ArticleAttachment(StoredFileFacts):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class TranslationVector(models.Model):
+    """The meaning of one translation as a sentence vector (engines/textsearch/semantic.py).
+
+    Computed after the translation is saved, by the worker (a vector costs ≈ 0.1 s): until
+    then, and whenever `version` or `model` no longer match, the translation is found by its
+    words alone. `brand` and `language` repeat the translation's so that a process can load
+    one brand's vectors in one indexed read.
+    """
+
+    translation = models.OneToOneField(
+        ArticleTranslation,
+        verbose_name=_("translation"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="vector",
+    )
+    brand = models.ForeignKey(
+        "tenancy.Brand", verbose_name=_("brand"), on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    # The translation's version the vector was computed from, and by which model.
+    version = models.PositiveIntegerField(_("version"))
+    model = models.CharField(_("model"), max_length=64)
+    vector = models.BinaryField(_("vector"))
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("translation vector")
+        verbose_name_plural = _("translation vectors")
+        indexes = [models.Index(fields=["brand", "computed_at"], name="kb_vector_brand_computed")]
+
+    def __str__(self) -> str:
+        return f"{self.translation_id} ({self.model})"

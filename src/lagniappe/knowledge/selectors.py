@@ -15,6 +15,7 @@ from lagniappe.engines.textsearch import (
     highlight,
     language_detect,
 )
+from lagniappe.knowledge.hybrid_search import ranked_search
 from lagniappe.knowledge.models import (
     Article,
     ArticleFeedback,
@@ -22,7 +23,6 @@ from lagniappe.knowledge.models import (
     PortalVisit,
     SearchLog,
 )
-from lagniappe.knowledge.query_expansion import expanded_search
 from lagniappe.knowledge.search_index import IndexFilter
 from lagniappe.tenancy.models import Brand
 from lagniappe.tenancy.scoping import ViewerScope
@@ -90,7 +90,7 @@ def article_search(
     else:
         code, languages = language_detect(query), ()
     # Several translations of one article may match; fetch extra rows to fill `limit` articles.
-    rows = expanded_search(_index_filter(scope_or_brand, languages), code, query, limit * 3)
+    rows = ranked_search(_index_filter(scope_or_brand, languages), code, query, limit * 3)
     translations = ArticleTranslation.objects.select_related("article").in_bulk(
         [translation_id for translation_id, _ in rows]
     )
@@ -172,7 +172,7 @@ def article_suggest(
     """
     limit = max(0, min(limit, MAX_LIMIT))
     code, languages = _search_languages(query, language)
-    rows = expanded_search(_index_filter(brand, languages), code, query, limit * 3)
+    rows = ranked_search(_index_filter(brand, languages), code, query, limit * 3)
     translations = (
         ArticleTranslation.objects.select_related("article")
         .only("id", "title", "article__slug")

@@ -28,6 +28,7 @@ from lagniappe.knowledge.models import (
     SynonymGroup,
 )
 from lagniappe.knowledge.search_index import index_put
+from lagniappe.knowledge.tasks import translation_vectors_refresh_task
 from lagniappe.knowledge.vocabulary import vocabulary_change, words_of
 from lagniappe.tenancy.models import Brand
 
@@ -118,6 +119,9 @@ def translation_save(
     translation.updated_at = clock.now()
     translation.save()
     index_put(translation.pk, index_text(title, code), index_text(body_text, code))
+    # Its meaning is computed by the worker (≈ 0.1 s); until then it is found by its words.
+    translation_id = translation.pk
+    transaction.on_commit(lambda: translation_vectors_refresh_task.enqueue([translation_id]))
     vocabulary_change(
         article.brand_id, analyzer_family(code), old_words, words_of(code, title, body_text)
     )

@@ -206,3 +206,7 @@ LAGNIAPPE_CHAT_VISITOR_FRAMES = int(os.environ.get("LAGNIAPPE_CHAT_VISITOR_FRAME
 LAGNIAPPE_CHAT_IP_FRAMES = int(os.environ.get("LAGNIAPPE_CHAT_IP_FRAMES", "600"))
 LAGNIAPPE_CHAT_RATE_WINDOW = float(os.environ.get("LAGNIAPPE_CHAT_RATE_WINDOW", "10"))
 LAGNIAPPE_CHAT_TRANSCRIPTS_PER_DAY = int(os.environ.get("LAGNIAPPE_CHAT_TRANSCRIPTS_PER_DAY", "3"))
+
+# Knowledge-base search by meaning as well as by words (knowledge/hybrid_search.py); "0" keeps
+# words alone (for a machine too small for the ≈ 0.1 s per article the vectors cost).
+LAGNIAPPE_SEARCH_MEANING = os.environ.get("LAGNIAPPE_SEARCH_MEANING", "1") != "0"
