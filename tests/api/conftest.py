@@ -1,4 +1,5 @@
-"""An HTTP client that speaks to /api/v1 with a bearer token, through the real URL conf."""
+"""An HTTP client that speaks to /api/v1 with a bearer token, through the real URL conf and
+the middleware chain `lagniappe serve` gives the API (config/api_handler.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,20 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.test.client import ClientHandler
+
+from lagniappe.config.api_handler import ApiMiddlewareMixin
+
+
+class ApiClientHandler(ApiMiddlewareMixin, ClientHandler):
+    """The test client's handler with the API's middleware chain."""
 
 
 class ApiClient:
     def __init__(self, token: str | None) -> None:
         self.token = token
         self.client = Client()
+        self.client.handler = ApiClientHandler(enforce_csrf_checks=False)
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}

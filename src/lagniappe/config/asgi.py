@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP (pages, API, static files) and websockets in one process.
 
-HTTP goes through Django's WSGI handler on a thread pool (config/http.py explains why);
-websockets through Channels.
+HTTP goes through Django's WSGI handler on a thread pool (config/http.py explains why), the
+bearer-token API through a shorter middleware chain (config/api_handler.py); websockets
+through Channels.
 """
 
 import os
@@ -15,13 +16,14 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import StaticFilesHandler  # noqa: E402
 
+from lagniappe.config.api_handler import ApiOrPages, ApiWSGIHandler  # noqa: E402
 from lagniappe.config.http import PooledWsgiToAsgi, admission_for  # noqa: E402
 from lagniappe.config.ws_routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": PooledWsgiToAsgi(
-            StaticFilesHandler(django_http),
+            ApiOrPages(pages=StaticFilesHandler(django_http), api=ApiWSGIHandler()),
             admission=admission_for(str(settings.DATABASES["default"]["ENGINE"])),
         ),
         "websocket": websocket_application,
