@@ -50,10 +50,12 @@ def ranked_search(
     """(translation id, score) of the best translations for `query`, best first."""
     if limit <= 0 or not query_terms(query, language):
         return []
-    lexical = expanded_search(where, language, query, max(limit, LEXICAL_CANDIDATES))
     if not meaning_enabled():
-        return lexical[:limit]
-    query_vector = EMBEDDER.query_vector(query)
+        return expanded_search(where, language, query, limit)
+    # The query's meaning is computed on another core while its words are matched.
+    pending = EMBEDDER.query_vector_soon(query)
+    lexical = expanded_search(where, language, query, max(limit, LEXICAL_CANDIDATES))
+    query_vector = pending.result()
     if query_vector is None:
         return lexical[:limit]
     vectors = brand_vectors(where.brand_ids)

