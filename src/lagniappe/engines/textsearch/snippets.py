@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lagniappe.engines.textsearch.folding import OTHER, WORD, fold_with_offsets, script_runs
+from lagniappe.engines.textsearch.folding import (
+    KANA,
+    OTHER,
+    WORD,
+    fold_with_offsets,
+    script_runs,
+)
 
 
 @dataclass(frozen=True)
@@ -26,7 +32,9 @@ def _cjk_keys(folded_query: str) -> set[str]:
         for script, run in script_runs(word):
             if script == OTHER:
                 continue
-            if len(run) == 1:
+            # A lone kana between kanji is a particle (を, に, は): marking it everywhere
+            # would highlight grammar, not the query. A lone kanji (卡, 車) is a word.
+            if len(run) == 1 and script != KANA:
                 keys.add(run)
             keys.update(run[i : i + 2] for i in range(len(run) - 1))
     return keys
