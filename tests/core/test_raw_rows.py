@@ -18,6 +18,7 @@ from lagniappe.core.raw_rows import (
     model_insert,
     models_insert,
     rows_update,
+    rows_update_each,
 )
 from lagniappe.staff.models import Agent
 from tests.conftest import World
@@ -114,3 +115,41 @@ def test_many_rows_go_in_few_statements() -> None:
     assert AuditEvent.objects.filter(object_type="x").count() == 1203
     last = AuditEvent.objects.filter(object_type="x", object_id="1202").get()
     assert last.action == "a.1202" and last.occurred_at == now and last.before == {}
+
+
+def test_rows_update_each_writes_each_rows_own_values_in_one_statement(world: World) -> None:
+    from lagniappe.channels.models import Endpoint
+
+    endpoint = Endpoint.objects.create(brand=world.insurer, kind="api", name="each")
+    envelopes = [
+        InboundEnvelope.objects.create(
+            endpoint=endpoint, kind="api", raw=b"x", attempts=n, received_at=clock.now()
+        )
+        for n in range(3)
+    ]
+    other = InboundEnvelope.objects.create(
+        endpoint=endpoint, kind="api", raw=b"y", received_at=clock.now()
+    )
+    later = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    with CaptureQueriesContext(connection) as queries:
+        changed = rows_update_each(
+            InboundEnvelope,
+            {
+                e.pk: {"error": f"note {i}", "message_ids": [i, i + 1]}
+                for i, e in enumerate(envelopes)
+            },
+            {"status": EnvelopeStatus.PROCESSED, "processed_at": later},
+            increments=("attempts",),
+        )
+    assert changed == 3 and len(queries.captured_queries) == 1
+    for i, envelope in enumerate(envelopes):
+        envelope.refresh_from_db()
+        assert (envelope.status, envelope.processed_at) == (EnvelopeStatus.PROCESSED, later)
+        assert (envelope.error, envelope.message_ids, envelope.attempts) == (
+            f"note {i}",
+            [i, i + 1],
+            i + 1,
+        )
+    other.refresh_from_db()
+    assert other.status == EnvelopeStatus.RECEIVED and other.attempts == 0
+    assert rows_update_each(InboundEnvelope, {}, {"status": EnvelopeStatus.FAILED}) == 0

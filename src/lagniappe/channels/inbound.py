@@ -7,7 +7,7 @@ processing is idempotent, and a failure marks only its own envelope.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from functools import partial
 
@@ -15,23 +15,25 @@ from django.db import transaction
 
 from lagniappe.channels import events, registry
 from lagniappe.channels.contracts import (
-    DeliveryReport,
     EndpointInfo,
-    EnvelopeData,
-    InboundMessage,
     ParseError,
 )
 from lagniappe.channels.endpoints import endpoint_info
-from lagniappe.channels.inbound_messages import parsed_message_receive
+from lagniappe.channels.inbound_messages import (
+    Acknowledge,
+    acknowledger_for,
+    envelope_messages_store,
+    envelope_parse,
+    parsed_message_receive,
+)
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
-from lagniappe.channels.outbound import delivery_bounce_record
 from lagniappe.conversations import search_documents
 from lagniappe.conversations.models import Message
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import DomainError
 from lagniappe.core.events import publish
-from lagniappe.core.raw_rows import model_insert, rows_update
+from lagniappe.core.raw_rows import model_insert, rows_update, rows_update_each
 from lagniappe.core.services import audit_batch
 
 logger = logging.getLogger("lagniappe.channels.inbound")
@@ -167,13 +169,15 @@ def process_envelopes(envelope_ids: Sequence[int]) -> dict[int, list[Message]]:
     """Process several stored envelopes in ONE transaction: each envelope's messages by id.
 
     For a poller that has just stored a batch. The envelopes are locked and read in one
-    query, their endpoints once; each envelope still runs in its own savepoint, so a bad
-    one is marked failed alone (an empty list) and the others commit. Keep batches small:
-    the transaction holds SQLite's write lock.
+    query, their endpoints once; each envelope's writes still roll back on their own (a
+    savepoint), so a bad one is marked failed alone (an empty list) and the others commit.
+    What every envelope writes the same way is written once, at the batch's end and in its
+    transaction: the search documents, the audit rows, the envelopes marked processed. Keep
+    batches small: the transaction holds SQLite's write lock.
     """
     results: dict[int, list[Message]] = {}
-    # The batch's search-document writes are made once, at its end (documents_batched).
-    with transaction.atomic(), search_documents.documents_batched():
+    done: dict[int, tuple[InboundEnvelope, list[Message]]] = {}
+    with transaction.atomic(), search_documents.documents_batched(), audit_batch():
         envelopes = list(
             InboundEnvelope.objects.select_for_update().filter(pk__in=list(envelope_ids))
         )
@@ -181,7 +185,7 @@ def process_envelopes(envelope_ids: Sequence[int]) -> dict[int, list[Message]]:
             {envelope.endpoint_id for envelope in envelopes}
         )
         infos = {pk: endpoint_info(endpoint) for pk, endpoint in endpoints.items()}
-        acknowledgers: dict[tuple[int, str], _Acknowledge | None] = {}
+        acknowledgers: dict[tuple[int, str], Acknowledge | None] = {}
         by_id = {envelope.pk: envelope for envelope in envelopes}
         for envelope_id in envelope_ids:
             envelope = by_id.get(envelope_id)
@@ -190,28 +194,41 @@ def process_envelopes(envelope_ids: Sequence[int]) -> dict[int, list[Message]]:
             envelope.endpoint = endpoints[envelope.endpoint_id]
             endpoint = infos[envelope.endpoint_id]
             results[envelope_id] = _process_guarded(
-                envelope_id, partial(_process_in_savepoint, envelope, endpoint, acknowledgers)
+                envelope_id, partial(_process_in_batch, envelope, endpoint, acknowledgers, done)
             )
+        _envelopes_mark_processed(done.values())
     return results
 
 
-def _process_in_savepoint(
+def _process_in_batch(
     envelope: InboundEnvelope,
     endpoint: EndpointInfo,
-    acknowledgers: dict[tuple[int, str], _Acknowledge | None],
+    acknowledgers: dict[tuple[int, str], Acknowledge | None],
+    done: dict[int, tuple[InboundEnvelope, list[Message]]],
 ) -> list[Message]:
-    """One envelope of a batch. The adapter's acknowledgement is asked for once per endpoint
-    and kind of the batch, here so that an unknown kind fails only its own envelopes."""
+    """One envelope of a batch, added to `done` when it worked. It gets a savepoint of its
+    own unless its only write is (at most) one message, which has a savepoint already."""
+    if envelope.status == EnvelopeStatus.PROCESSED:
+        return list(Message.objects.filter(pk__in=envelope.message_ids).order_by("pk"))
+    key = (endpoint.id, envelope.kind)
+    if key not in acknowledgers:  # asked once per endpoint and kind of the batch
+        with transaction.atomic():  # here, so an unknown kind fails its envelopes alone
+            acknowledgers[key] = acknowledger_for(envelope.kind, endpoint)
+    acknowledge = acknowledgers[key]
+    data, reports, parsed = envelope_parse(envelope, endpoint)
     mark = search_documents.documents_batch_mark()
     try:
-        with transaction.atomic(), audit_batch():
-            key = (endpoint.id, envelope.kind)
-            if key not in acknowledgers:
-                acknowledgers[key] = _acknowledger(envelope.kind, endpoint)
-            return _process_unless_done(envelope, endpoint, acknowledgers[key])
+        if reports or acknowledge or len(parsed) > 1:
+            with transaction.atomic(), audit_batch():
+                messages = envelope_messages_store(envelope, data, reports, parsed, acknowledge)
+        else:
+            envelope.error = ""
+            messages = [parsed_message_receive(data, item, 0) for item in parsed]
     except BaseException:
         search_documents.documents_batch_rollback(mark)  # the savepoint was rolled back
         raise
+    done[envelope.pk] = (envelope, messages)
+    return messages
 
 
 def _process_locked(envelope_id: int) -> list[Message]:
@@ -225,30 +242,12 @@ def _process_locked(envelope_id: int) -> list[Message]:
         return _process_unless_done(envelope)
 
 
-_Acknowledge = Callable[[EnvelopeData, InboundMessage, Message], None]
-
-
-def _acknowledger(kind: str, endpoint: EndpointInfo) -> _Acknowledge | None:
-    """The adapter's acknowledgement for this endpoint's messages, asked once per batch (an
-    adapter may say "none" with one look-up, e.g. a brand without automatic replies)."""
-    adapter = registry.inbound_adapter(kind)
-    prepare = getattr(adapter, "acknowledger", None)
-    if prepare is not None:
-        acknowledge: _Acknowledge | None = prepare(endpoint)
-        return acknowledge
-    return getattr(adapter, "acknowledge", None)
-
-
-def _process_unless_done(
-    envelope: InboundEnvelope,
-    endpoint: EndpointInfo | None = None,
-    acknowledge: _Acknowledge | bool | None = True,
-) -> list[Message]:
+def _process_unless_done(envelope: InboundEnvelope) -> list[Message]:
     """Process a locked envelope (inside the caller's transaction) unless someone already
-    did. `acknowledge=True`: ask the adapter for this envelope alone."""
+    did."""
     if envelope.status == EnvelopeStatus.PROCESSED:
         return list(Message.objects.filter(pk__in=envelope.message_ids).order_by("pk"))
-    messages = _messages_from(envelope, endpoint, acknowledge)
+    messages = _messages_from(envelope)
     _envelope_mark_processed(envelope, messages, only_if_waiting=False)
     return messages
 
@@ -289,48 +288,22 @@ def _envelope_mark_processed(
     return updated > 0
 
 
-def _messages_from(
-    envelope: InboundEnvelope,
-    endpoint: EndpointInfo | None = None,
-    acknowledge: _Acknowledge | bool | None = True,
-) -> list[Message]:
-    """Parse the envelope and thread its messages (inside the caller's transaction). Sets
-    `envelope.error` to the note about delivery reports that matched nothing, if any."""
-    data = EnvelopeData(
-        id=envelope.pk,
-        endpoint=endpoint or endpoint_info(envelope.endpoint),
-        raw=bytes(envelope.raw),
-        content_type=envelope.content_type,
-        received_at=envelope.received_at,
+def _envelopes_mark_processed(done: Iterable[tuple[InboundEnvelope, list[Message]]]) -> None:
+    """A batch's envelopes marked processed in one UPDATE, each with its messages and note
+    (what `_envelope_mark_processed` writes for one)."""
+    rows_update_each(
+        InboundEnvelope,
+        {e.pk: {"error": e.error, "message_ids": [m.pk for m in ms]} for e, ms in done},
+        {"status": EnvelopeStatus.PROCESSED, "processed_at": clock.now()},
+        increments=("attempts",),
     )
-    adapter = registry.inbound_adapter(envelope.kind)
-    envelope.error = _reports_record(envelope.kind, getattr(adapter, "reports", None), data)
-    parsed = adapter.parse(data)
-    if acknowledge is True:
-        acknowledge = _acknowledger(envelope.kind, data.endpoint) if parsed else None
-    messages = []
-    for index, item in enumerate(parsed):
-        message = parsed_message_receive(data, item, index)
-        if acknowledge:  # e.g. email's automatic acknowledgement of a new thread
-            acknowledge(data, item, message)
-        messages.append(message)
-    return messages
 
 
-def _reports_record(
-    kind: str, reports: Callable[[EnvelopeData], list[DeliveryReport]] | None, data: EnvelopeData
-) -> str:
-    """Record the delivery reports (bounces) an adapter found; a note for those matching none."""
-    if reports is None:
-        return ""
-    unmatched = [
-        report.original_message_id or "(no original Message-ID)"
-        for report in reports(data)
-        if delivery_bounce_record(kind=kind, report=report) is None
-    ]
-    if not unmatched:
-        return ""
-    return f"delivery report for no message of ours: {', '.join(unmatched)}"[:10_000]
+def _messages_from(envelope: InboundEnvelope) -> list[Message]:
+    """Parse the envelope and thread its messages (inside the caller's transaction)."""
+    data, reports, parsed = envelope_parse(envelope, None)
+    acknowledge = acknowledger_for(envelope.kind, data.endpoint) if parsed else None
+    return envelope_messages_store(envelope, data, reports, parsed, acknowledge)
 
 
 def _describe(error: BaseException) -> str:

@@ -1,11 +1,18 @@
-"""One parsed inbound message into the domain: its customer (identity_resolve) and its
-message (message_receive), for the inbound funnel (`channels.inbound`)."""
+"""A stored envelope into the domain, for the inbound funnel (`channels.inbound`): the
+adapter's reading of it (delivery reports, messages), the reports recorded, each message's
+customer (identity_resolve) and message (message_receive), the adapter's acknowledgement."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import IntegrityError, transaction
 
-from lagniappe.channels.contracts import EnvelopeData, InboundMessage
+from lagniappe.channels import registry
+from lagniappe.channels.contracts import DeliveryReport, EndpointInfo, EnvelopeData, InboundMessage
+from lagniappe.channels.endpoints import endpoint_info
+from lagniappe.channels.models import InboundEnvelope
+from lagniappe.channels.outbound import delivery_bounce_record
 from lagniappe.conversations import search_documents
 from lagniappe.conversations.contracts import ReceivedMessage
 from lagniappe.conversations.models import Message
@@ -17,6 +24,67 @@ from lagniappe.core.services import audit_batch
 from lagniappe.customers.identities import IdentityClaim, claim_brand_scoped
 from lagniappe.customers.services import identity_resolve
 
+Acknowledge = Callable[[EnvelopeData, InboundMessage, Message], None]
+
+
+def acknowledger_for(kind: str, endpoint: EndpointInfo) -> Acknowledge | None:
+    """The adapter's acknowledgement for this endpoint's messages, asked once per batch (an
+    adapter may say "none" with one look-up, e.g. a brand without automatic replies)."""
+    adapter = registry.inbound_adapter(kind)
+    prepare = getattr(adapter, "acknowledger", None)
+    if prepare is not None:
+        acknowledge: Acknowledge | None = prepare(endpoint)
+        return acknowledge
+    return getattr(adapter, "acknowledge", None)
+
+
+def envelope_parse(
+    envelope: InboundEnvelope, endpoint: EndpointInfo | None
+) -> tuple[EnvelopeData, list[DeliveryReport], list[InboundMessage]]:
+    """What the adapter reads in the envelope (nothing written yet): its delivery reports
+    (bounces) and its messages."""
+    data = EnvelopeData(
+        id=envelope.pk,
+        endpoint=endpoint or endpoint_info(envelope.endpoint),
+        raw=bytes(envelope.raw),
+        content_type=envelope.content_type,
+        received_at=envelope.received_at,
+    )
+    adapter = registry.inbound_adapter(envelope.kind)
+    reports = getattr(adapter, "reports", None)
+    return data, reports(data) if reports is not None else [], adapter.parse(data)
+
+
+def envelope_messages_store(
+    envelope: InboundEnvelope,
+    data: EnvelopeData,
+    reports: list[DeliveryReport],
+    parsed: list[InboundMessage],
+    acknowledge: Acknowledge | None,
+) -> list[Message]:
+    """Record the reports and receive the messages. Sets `envelope.error` to the note about
+    delivery reports that matched nothing, if any."""
+    envelope.error = _reports_record(envelope.kind, reports)
+    messages = []
+    for index, item in enumerate(parsed):
+        message = parsed_message_receive(data, item, index)
+        if acknowledge:  # e.g. email's automatic acknowledgement of a new thread
+            acknowledge(data, item, message)
+        messages.append(message)
+    return messages
+
+
+def _reports_record(kind: str, reports: list[DeliveryReport]) -> str:
+    """Record the delivery reports (bounces) an adapter found; a note for those matching none."""
+    unmatched = [
+        report.original_message_id or "(no original Message-ID)"
+        for report in reports
+        if delivery_bounce_record(kind=kind, report=report) is None
+    ]
+    if not unmatched:
+        return ""
+    return f"delivery report for no message of ours: {', '.join(unmatched)}"[:10_000]
+
 
 def parsed_message_receive(envelope: EnvelopeData, item: InboundMessage, index: int) -> Message:
     """Store one parsed message, or hand back the one an earlier delivery stored.
@@ -26,26 +94,34 @@ def parsed_message_receive(envelope: EnvelopeData, item: InboundMessage, index: 
     """
     # Without an id from the wire, the envelope's own id keeps a replay from doubling it.
     external_id = item.external_id or f"envelope:{envelope.id}:{index}"
-    mark = search_documents.documents_batch_mark()
-    try:
-        with transaction.atomic(), audit_batch():
-            message = _resolve_and_receive(envelope, item, external_id)
-            if message.created_at < envelope.received_at:
-                raise _Repeat(message)
-            return message
-    except _Repeat as repeat:
-        # The savepoint was rolled back, and with it any search-document write gathered in
-        # it (other errors reach the envelope's savepoint, which forgets its own).
-        search_documents.documents_batch_rollback(mark)
-        return repeat.message
-    except IntegrityError:
-        search_documents.documents_batch_rollback(mark)
-        # A concurrent delivery of the same message won the unique constraint (message_receive
-        # runs in this savepoint, not one of its own): theirs stands, ours rolled back.
-        existing = message_by_endpoint_external_id(envelope.endpoint.id, external_id[:255])
-        if existing is None:
-            raise
-        return existing
+    for attempt in range(_ATTEMPTS):
+        mark = search_documents.documents_batch_mark()
+        try:
+            with transaction.atomic(), audit_batch():
+                message = _resolve_and_receive(envelope, item, external_id)
+                if message.created_at < envelope.received_at:
+                    raise _Repeat(message)
+                return message
+        except _Repeat as repeat:
+            # The savepoint was rolled back, and with it any search-document write gathered
+            # in it (other errors reach the envelope's savepoint, which forgets its own).
+            search_documents.documents_batch_rollback(mark)
+            return repeat.message
+        except IntegrityError:
+            search_documents.documents_batch_rollback(mark)
+            # Lost a race on a unique constraint (identity_resolve and message_receive run in
+            # this savepoint, not ones of their own): a concurrent delivery of the same
+            # message stands, or a concurrent first mail of the same customer created them
+            # and the next attempt finds them.
+            existing = message_by_endpoint_external_id(envelope.endpoint.id, external_id[:255])
+            if existing is not None:
+                return existing
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+_ATTEMPTS = 3
 
 
 class _Repeat(Exception):
@@ -70,6 +146,7 @@ def _resolve_and_receive(envelope: EnvelopeData, item: InboundMessage, external_
         ],
         name=item.sender_name,
         language=language,
+        savepoint=False,
     )
     return message_receive(
         actor=actor,

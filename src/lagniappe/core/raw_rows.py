@@ -253,6 +253,44 @@ def rows_update(
 _updates: dict[tuple[str, type[Model], tuple[str, ...], tuple[str, ...], tuple[str, ...]], str] = {}
 
 
+def rows_update_each(
+    model: type[Model],
+    rows: dict[Any, dict[str, Any]],
+    values: dict[str, Any],
+    increments: Sequence[str] = (),
+) -> int:
+    """Update several rows by primary key in one statement: `values` and `increments` as
+    `rows_update` for every row, and each row's own values (`rows[pk]`, the same names for
+    every row) through `CASE pk WHEN … THEN … END`. Returns the number of rows changed."""
+    if not rows:
+        return 0
+    pk = model._meta.pk
+    quote = connection.ops.quote_name
+    own = list(next(iter(rows.values())))
+    pk_params = [pk.get_db_prep_value(key, connection) for key in rows]
+    when = " ".join(["WHEN %s THEN %s"] * len(rows))
+    assignments = [f"{quote(_field(model, n).column)} = %s" for n in values]
+    assignments += [
+        f"{quote(_field(model, n).column)} = CASE {quote(pk.column)} {when} END" for n in own
+    ]
+    assignments += [
+        f"{quote(_field(model, n).column)} = {quote(_field(model, n).column)} + 1"
+        for n in increments
+    ]
+    params = [_field(model, n).get_db_prep_save(v, connection) for n, v in values.items()]
+    for name in own:
+        field = _field(model, name)
+        for key, row_pk in zip(rows, pk_params, strict=True):
+            params += [row_pk, field.get_db_prep_save(rows[key][name], connection)]
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
+        f"WHERE {quote(pk.column)} IN ({', '.join(['%s'] * len(rows))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *pk_params])
+        return int(cursor.rowcount)
+
+
 def prefetched_set(instance: Model, relation: str, items: Sequence[Model]) -> None:
     """Give `instance` the cache Django's prefetch_related would for `relation` (all of its
     related rows are `items`), so reading `instance.<relation>.all()` next asks nothing."""

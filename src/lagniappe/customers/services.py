@@ -131,11 +131,14 @@ def identity_resolve(
     claims: Sequence[IdentityClaim],
     name: str = "",
     language: str = "",
+    savepoint: bool = True,
 ) -> Customer:
     """Find the customer behind any of `claims`, or create one; attach the claims not yet known.
 
     Safe under concurrency: when two requests create the same identity at once, the loser
-    of the unique constraint retries and finds the winner's customer.
+    of the unique constraint retries and finds the winner's customer. `savepoint=False`:
+    the caller runs this in a savepoint of its own and, on IntegrityError, rolls it back and
+    calls again (the inbound funnel: one savepoint less per new customer).
     """
     normalised = [
         IdentityClaim(c.kind, identity_normalise(c.kind, c.value), c.brand_scoped) for c in claims
@@ -146,6 +149,10 @@ def identity_resolve(
     returning = _returning_unchanged(first_read, normalised, name, language)
     if returning is not None:
         return returning  # nothing to write (most mail): no savepoint either
+    if not savepoint:
+        return _identity_resolve_once(
+            actor, organisation_id, brand_id, normalised, name, language, first_read
+        )
     known: _Known | None = first_read
     for attempt in range(3):
         try:

@@ -7,6 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from lagniappe.channels import inbound
@@ -16,6 +17,7 @@ from lagniappe.channels.inbound import accept_many, process_envelopes
 from lagniappe.channels.models import EnvelopeStatus, InboundEnvelope, OutboundDelivery
 from lagniappe.conversations import search_index
 from lagniappe.conversations.models import Conversation, Message
+from lagniappe.customers.models import Customer
 from lagniappe.engines.textsearch.filtering import query_alternatives
 
 from .conftest import eml
@@ -64,6 +66,48 @@ def test_a_bad_envelope_fails_alone_and_the_batch_commits(world, mailbox):
     again = process_envelopes([good_one.pk, good_two.pk])
     assert [m.pk for m in again[good_two.pk]] == good_two.message_ids
     assert Message.objects.count() == 2
+
+
+def test_a_batch_writes_what_every_envelope_writes_once(world, mailbox):
+    # One savepoint per mail (its message's), the envelopes marked processed in one UPDATE
+    # and the audit rows in one INSERT, at the batch's end.
+    envelopes = accept_many(endpoint=mailbox, raws=[_mail(n) for n in range(1, 6)], queue=False)
+    with CaptureQueriesContext(connection) as queries:
+        process_envelopes([e.pk for e in envelopes])
+    sql = [query["sql"] for query in queries.captured_queries]
+    envelope_table = InboundEnvelope._meta.db_table
+    assert len([s for s in sql if s.startswith("UPDATE") and envelope_table in s]) == 1
+    assert len([s for s in sql if s.startswith("INSERT") and "core_auditevent" in s]) == 1
+    # Five messages of five new customers (the message's savepoint settles the identity race
+    # too), the acknowledgement setting read once in a savepoint, and the batch's
+    # transaction (a savepoint inside the test's).
+    assert len([s for s in sql if s.startswith("SAVEPOINT")]) == 7
+    assert {InboundEnvelope.objects.get(pk=e.pk).status for e in envelopes} == {"processed"}
+    assert all(InboundEnvelope.objects.get(pk=e.pk).attempts == 1 for e in envelopes)
+
+
+def test_a_customer_created_meanwhile_is_found_on_the_next_attempt(world, mailbox, monkeypatch):
+    # Another process created the sender between our look-up and our insert: the identity's
+    # unique constraint refuses ours, the message's savepoint rolls back and the next
+    # attempt finds their customer.
+    process_envelopes([e.pk for e in accept_many(endpoint=mailbox, raws=[_mail(1)], queue=False)])
+    from lagniappe.customers import services as customer_services
+
+    looked_up = []
+    real = customer_services.identities_matching
+
+    def not_yet_on_first_look(*args, **kwargs):
+        looked_up.append(1)
+        return [] if len(looked_up) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(customer_services, "identities_matching", not_yet_on_first_look)
+    again = _mail(1).replace(b"<batch-1@", b"<batch-1-again@")
+    (envelope,) = accept_many(endpoint=mailbox, raws=[again], queue=False)
+    (message,) = process_envelopes([envelope.pk])[envelope.pk]
+    first = Message.objects.get(external_id="<batch-1@example.org>")
+    assert len(looked_up) == 2 and message.author_customer_id == first.author_customer_id
+    assert InboundEnvelope.objects.get(pk=envelope.pk).status == EnvelopeStatus.PROCESSED
+    assert Customer.objects.count() == 1
 
 
 def test_an_envelope_of_a_kind_without_adapter_fails_alone(world, mailbox):
@@ -138,7 +182,7 @@ def test_a_batch_indexes_its_messages_once_and_forgets_a_failed_envelopes_words(
 
         return acknowledge
 
-    monkeypatch.setattr(inbound, "_acknowledger", acknowledger)
+    monkeypatch.setattr(inbound, "acknowledger_for", acknowledger)
     raws = [
         _mail(1, text="My umbrella arrived broken."),
         _mail(2, refers_to=(1,), text="Also the handle is missing."),
