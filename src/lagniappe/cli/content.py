@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from lagniappe.cli.runtime import CommandFailed, _migrations_ensure, _say
+from lagniappe.cli.runtime import CommandFailed, _migrations_ensure, _say, startup_heap_freeze
 
 
 def cmd_email_import(args: argparse.Namespace) -> int:
@@ -57,6 +57,7 @@ def cmd_email_poll(args: argparse.Namespace) -> int:
     _migrations_ensure()
     endpoint = mailbox_for_address(actor=Actor.system("cli"), address=args.endpoint)
     mail_analysis_preload()
+    startup_heap_freeze()
     if args.forever:
         mailbox_poll_forever(endpoint, interval=args.interval)
         return 0

@@ -24,6 +24,7 @@ from lagniappe.cli.runtime import (
     _migrations_ensure,
     _say,
     _Stopped,
+    startup_heap_freeze,
 )
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "worker": gettext("in this process") if worker else gettext("not started here"),
         }
     )
-    _startup_heap_freeze("lagniappe.config.asgi")
+    startup_heap_freeze("lagniappe.config.asgi")
     try:
         if checkpointer is not None:
             checkpointer.start()
@@ -103,18 +104,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _startup_heap_freeze(*modules: str) -> None:
-    """Import what the process will run, then move every object alive so far (Django, the
-    URL conf, templates' modules…) out of the garbage collector's generations: they live as
-    long as the process, and every full collection would otherwise walk them again."""
-    import gc
-
-    for module in modules:
-        importlib.import_module(module)
-    gc.collect()
-    gc.freeze()
-
-
 def _wal_checkpointer(database: dict[str, Any], web_workers: int) -> WalCheckpointer | None:
     """A background checkpointer for an embedded SQLite database served by this process
     alone (with several web workers each process checkpoints by itself)."""
@@ -136,7 +125,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     _migrations_ensure()
     worker = TaskWorker(interval=args.interval, batch=args.batch)
-    _startup_heap_freeze("lagniappe.config.worker")
+    startup_heap_freeze("lagniappe.config.worker")
 
     def stop(signum: int, frame: FrameType | None) -> None:
         if not worker.running:

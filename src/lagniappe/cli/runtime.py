@@ -3,6 +3,7 @@ making sure the database is migrated, and failing with a message instead of a tr
 
 from __future__ import annotations
 
+import importlib
 import os
 
 SETTINGS_MODULES = {
@@ -75,3 +76,17 @@ def _migrations_ensure() -> None:
             gettext("%(count)d database migrations are pending; run `lagniappe migrate` first.")
             % {"count": pending}
         )
+
+
+def startup_heap_freeze(*modules: str) -> None:
+    """Import what the process will run, then move every object alive so far (Django, the
+    URL conf, templates' modules, the mail analysers' models…) out of the garbage
+    collector's generations: they live as long as the process, and every full collection
+    would otherwise walk them again (in a poller the first one came in the first poll:
+    ≈ 0.1 s of CPU over the startup's garbage)."""
+    import gc
+
+    for module in modules:
+        importlib.import_module(module)
+    gc.collect()
+    gc.freeze()
