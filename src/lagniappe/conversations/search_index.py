@@ -28,6 +28,12 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+# PostgreSQL: terms travel as one text, space-separated as SQLite stores them (terms are
+# letters and digits), and the database splits them: quoting a list parameter element by
+# element cost the poller ~0.15 ms per 400 terms, the text ~0.006 ms.
+_TSVECTOR = "array_to_tsvector(string_to_array(%s, ' '))"
+
+
 def document_put(rows: Sequence[tuple[int, list[str], list[str]]]) -> None:
     """Write whole documents: (conversation id, customer terms, content terms) each."""
     if not rows:
@@ -36,10 +42,13 @@ def document_put(rows: Sequence[tuple[int, list[str], list[str]]]) -> None:
         if _postgres():
             cursor.executemany(
                 f"INSERT INTO {TABLE} (conversation_id, customer, content) "  # noqa: S608
-                "VALUES (%s, array_to_tsvector(%s::text[]), array_to_tsvector(%s::text[])) "
+                f"VALUES (%s, {_TSVECTOR}, {_TSVECTOR}) "
                 "ON CONFLICT (conversation_id) DO UPDATE "
                 "SET customer = EXCLUDED.customer, content = EXCLUDED.content",
-                [(pk, customer, content[:MAX_DOCUMENT_TERMS]) for pk, customer, content in rows],
+                [
+                    (pk, " ".join(customer), " ".join(content[:MAX_DOCUMENT_TERMS]))
+                    for pk, customer, content in rows
+                ],
             )
         else:
             # FTS5 honours OR REPLACE on the rowid: the old row's terms leave the index with it.
@@ -61,9 +70,9 @@ def content_add(conversation_id: int, terms: Sequence[str]) -> bool:
             # Computed in the UPDATE, so two messages landing at once both get in.
             cursor.execute(
                 f"UPDATE {TABLE} SET content = CASE WHEN length(content) < %s "  # noqa: S608
-                "THEN content || array_to_tsvector(%s::text[]) ELSE content END "
+                f"THEN content || {_TSVECTOR} ELSE content END "
                 "WHERE conversation_id = %s",
-                [MAX_DOCUMENT_TERMS, list(terms), conversation_id],
+                [MAX_DOCUMENT_TERMS, " ".join(terms), conversation_id],
             )
             return bool(cursor.rowcount)
         # SQLite has one writer at a time and the caller's transaction holds it already.
@@ -91,9 +100,9 @@ def customer_set(conversation_ids: Sequence[int], terms: Sequence[str]) -> None:
     with connection.cursor() as cursor:
         if _postgres():
             cursor.execute(
-                f"UPDATE {TABLE} SET customer = array_to_tsvector(%s::text[]) "  # noqa: S608
+                f"UPDATE {TABLE} SET customer = {_TSVECTOR} "  # noqa: S608
                 f"WHERE conversation_id IN ({marks})",
-                [list(terms), *conversation_ids],
+                [" ".join(terms), *conversation_ids],
             )
         else:
             cursor.execute(
