@@ -7,14 +7,13 @@ language, and the same query through knowledge.selectors.article_search alone. P
 line per figure: median and p95 milliseconds per language.
 
 With --articles N the eval articles are indexed again (new slugs, same text) until the brand
-holds N. Meaning vectors are computed through the product (vector_services) for the first
---embed translations; every later copy is given the stored vector of the translation whose
-text it repeats, which is what the encoder would compute for that text (a bench fixture that
-spares ≈ 0.1 s of CPU per copy; search time depends on how many vectors there are, not on
-their values).
+holds N. Meaning vectors are computed through the product (vector_services) for the
+original articles (or the first --embed of them); every copy is given the stored vector of
+the translation whose text it repeats, which is what the encoder would compute for that text
+(a bench fixture that spares ≈ 0.1 s of CPU per copy).
 
     .venv/bin/python bench/portal_suggest.py --data ../shared/eval/kb --queries 100
-    .venv/bin/python bench/portal_suggest.py --data ../shared/eval/kb --articles 10000 --embed 600
+    .venv/bin/python bench/portal_suggest.py --data ../shared/eval/kb --articles 10000
 """
 
 from __future__ import annotations
