@@ -104,7 +104,7 @@ def parsed_message_receive(envelope: EnvelopeData, item: InboundMessage, index: 
                 return message
         except _Repeat as repeat:
             # The savepoint was rolled back, and with it any search-document write gathered
-            # in it (other errors reach the envelope's savepoint, which forgets its own).
+            # in it (other errors reach the funnel, which forgets the whole envelope's).
             search_documents.documents_batch_rollback(mark)
             return repeat.message
         except IntegrityError:
