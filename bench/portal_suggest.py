@@ -6,11 +6,12 @@ database under a temporary LAGNIAPPE_HOME), then requests /help/<brand>/suggest?
 language, and the same query through knowledge.selectors.article_search alone. Prints one JSON
 line per figure: median and p95 milliseconds per language.
 
-With --articles N the eval articles are indexed again (new slugs, same text) until the brand
-holds N. Meaning vectors are computed through the product (vector_services) for the
-original articles (or the first --embed of them); every copy is given the stored vector of
-the translation whose text it repeats, which is what the encoder would compute for that text
-(a bench fixture that spares ≈ 0.1 s of CPU per copy).
+With --articles N the eval articles are indexed again until the brand holds N, each copy
+with another paragraph of its language after its text (so that no two articles are alike).
+Meaning vectors are computed through the product (vector_services) for the original
+articles (or the first --embed of them); every copy is given the stored vector of the
+article whose text it starts with (a bench fixture that spares ≈ 0.1–0.5 s of CPU per copy;
+search time depends on how many vectors there are, not on their values).
 
     .venv/bin/python bench/portal_suggest.py --data ../shared/eval/kb --queries 100
     .venv/bin/python bench/portal_suggest.py --data ../shared/eval/kb --articles 10000
@@ -58,13 +59,22 @@ def _index(brand: Any, folders: list[Path], articles: int) -> int:
     with transaction.atomic():
         for count in range(total):
             row = rows[count % len(rows)]
+            body = row["body"]
+            if count >= len(rows):
+                # A copy is made a distinct article: its text followed by another paragraph of
+                # the same language (no two copies score alike, as no two real articles do).
+                partner = rows[(count * 7 + 3) % len(rows)]
+                if partner["lang"] == row["lang"]:
+                    body = f"{body}\n\n{partner['body']}"
+                else:
+                    body = f"{body}\n\n{body[: len(body) // 2]}"
             article = article_create(actor=SYSTEM, brand=brand, slug=f"a{count}")
             translation_save(
                 actor=SYSTEM,
                 article=article,
                 language=row["lang"],
                 title=row["title"] or row["body"][:60],
-                body_html=text_to_html(row["body"]),
+                body_html=text_to_html(body),
             )
             article_publish(actor=SYSTEM, article=article)
     return total

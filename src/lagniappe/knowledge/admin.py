@@ -21,6 +21,7 @@ from lagniappe.knowledge.models import (
     SearchLog,
     SynonymGroup,
     TranslationVector,
+    VectorSetVersion,
 )
 from lagniappe.knowledge.services import (
     MAX_SYNONYM_TERMS,
@@ -167,6 +168,12 @@ class TranslationVectorAdmin(_ReadOnlyAdmin):
     list_filter = ("language", "model")
     list_select_related = ("translation", "brand")
     exclude = ("vector",)
+
+
+@admin.register(VectorSetVersion)
+class VectorSetVersionAdmin(_ReadOnlyAdmin):
+    organisation_path = "brand__organisation"
+    list_display = ("brand", "version")
 
 
 class SynonymGroupForm(forms.ModelForm):

@@ -358,3 +358,18 @@ class TranslationVector(models.Model):
 
     def __str__(self) -> str:
         return f"{self.translation_id} ({self.model})"
+
+
+class VectorSetVersion(BrandOwned):
+    """A new random stamp each time a brand's vectors are written: a process keeps the
+    brand's vectors in memory and reads this one row to know whether they are current."""
+
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("vector set version")
+        verbose_name_plural = _("vector set versions")
+        constraints = [models.UniqueConstraint(fields=["brand"], name="kb_vectorset_brand")]
+
+    def __str__(self) -> str:
+        return f"{self.brand_id}:{self.version}"

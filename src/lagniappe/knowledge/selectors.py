@@ -23,6 +23,7 @@ from lagniappe.knowledge.models import (
     PortalVisit,
     SearchLog,
 )
+from lagniappe.knowledge.query_expansion import expanded_search
 from lagniappe.knowledge.search_index import IndexFilter
 from lagniappe.tenancy.models import Brand
 from lagniappe.tenancy.scoping import ViewerScope
@@ -172,7 +173,9 @@ def article_suggest(
     """
     limit = max(0, min(limit, MAX_LIMIT))
     code, languages = _search_languages(query, language)
-    rows = ranked_search(_index_filter(brand, languages), code, query, limit * 3)
+    # Words only: a half-typed word has no meaning yet, and the encoder's ≈ 1 ms per token on
+    # every keystroke would be spent on it; the search page (Enter) ranks by meaning too.
+    rows = expanded_search(_index_filter(brand, languages), code, query, limit * 3)
     translations = (
         ArticleTranslation.objects.select_related("article")
         .only("id", "title", "article__slug")

@@ -3,8 +3,10 @@ in memory per process and reloaded when they change.
 
 A search compares the query's vector with every vector of its brands (a matrix product: ≈ 1
 ms for 10,000 articles), so the vectors cannot be read from the database on every search.
-Each process keeps the matrices of its last few brand sets; one indexed statement (count and
-latest computation of the brands' vectors) tells whether a kept matrix is still current.
+Each process keeps the matrices of its last few brand sets; the brands' VectorSetVersion rows
+(a new random stamp whenever their vectors are written: one indexed row per brand) tell
+whether a kept matrix is still current. A deleted translation's vector may stay in a kept
+matrix until the next write; it can only propose a candidate the database then refuses.
 What the matrix holds only proposes candidates: whether a candidate may be shown (brand,
 status, visibility, language) is always asked of the database (`visible_translation_ids`).
 """
@@ -14,14 +16,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, Max
 
 from lagniappe.engines.textsearch.semantic import MODEL_ID, vectors_from_bytes
-from lagniappe.knowledge.models import ArticleTranslation, TranslationVector
+from lagniappe.knowledge.models import ArticleTranslation, TranslationVector, VectorSetVersion
 from lagniappe.knowledge.search_index import IndexFilter
 
 # Brand sets whose matrices a process keeps (an agent of three brands is one more set).
@@ -30,18 +30,24 @@ KEPT_BRAND_SETS = 16
 
 @dataclass(frozen=True)
 class BrandVectors:
-    stamp: tuple[int, datetime | None]
+    stamp: tuple[tuple[int, int], ...]  # (brand id, VectorSetVersion.version)
     keys: np.ndarray  # translation ids
     languages: np.ndarray  # their language codes
     matrix: np.ndarray  # one unit vector per row
     positions: dict[int, int]  # translation id -> row
+    _by_languages: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict
+    )
 
     def rows_in(self, languages: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """(keys, matrix) of the given languages (every language when empty)."""
         if not languages:
             return self.keys, self.matrix
-        mask = np.isin(self.languages, languages)
-        return self.keys[mask], self.matrix[mask]
+        rows = self._by_languages.get(languages)
+        if rows is None:
+            mask = np.isin(self.languages, languages)
+            rows = self._by_languages[languages] = (self.keys[mask], self.matrix[mask])
+        return rows
 
     def similarities(self, query: np.ndarray, keys: Iterable[int]) -> dict[int, float]:
         """Cosines of `query` with the vectors of `keys` that have one."""
@@ -58,14 +64,17 @@ _lock = threading.Lock()
 
 def brand_vectors(brand_ids: frozenset[int]) -> BrandVectors:
     """The current vectors of the brands' translations (every status and language)."""
-    rows = TranslationVector.objects.filter(brand_id__in=sorted(brand_ids), model=MODEL_ID)
-    totals = rows.aggregate(count=Count("pk"), last=Max("computed_at"))
-    stamp = (int(totals["count"]), totals["last"])
+    stamp = tuple(
+        VectorSetVersion.objects.filter(brand_id__in=sorted(brand_ids))
+        .order_by("brand_id")
+        .values_list("brand_id", "version")
+    )
     with _lock:
         kept = _kept.get(brand_ids)
         if kept is not None and kept.stamp == stamp:
             _kept.move_to_end(brand_ids)
             return kept
+    rows = TranslationVector.objects.filter(brand_id__in=sorted(brand_ids), model=MODEL_ID)
     keys, languages, blobs = [], [], []
     for key, language, blob in rows.values_list("translation_id", "language", "vector"):
         keys.append(key)
@@ -91,12 +100,16 @@ def visible_translation_ids(where: IndexFilter, translation_ids: Iterable[int]) 
     wanted = list(translation_ids)
     if not wanted:
         return set()
-    found = ArticleTranslation.objects.filter(
-        pk__in=wanted,
-        article__brand_id__in=sorted(where.brand_ids),
-        article__status__in=where.statuses,
-        article__visibility__in=where.visibilities,
+    # Looked up by primary key and checked here: filtered in SQL, SQLite walked the brand's
+    # articles instead (≈ 10 ms at 10,000 articles, against ≈ 0.3 ms).
+    rows = ArticleTranslation.objects.filter(pk__in=wanted).values_list(
+        "pk", "language", "article__brand_id", "article__status", "article__visibility"
     )
-    if where.languages:
-        found = found.filter(language__in=where.languages)
-    return set(found.values_list("pk", flat=True))
+    return {
+        pk
+        for pk, language, brand_id, status, visibility in rows
+        if brand_id in where.brand_ids
+        and status in where.statuses
+        and visibility in where.visibilities
+        and (not where.languages or language in where.languages)
+    }

@@ -7,6 +7,7 @@ refresh, so a slow refresh never overwrites a newer text's vector with an older 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from lagniappe.engines.textsearch.semantic import (
     passage_text,
     vector_bytes,
 )
-from lagniappe.knowledge.models import ArticleTranslation, TranslationVector
+from lagniappe.knowledge.models import ArticleTranslation, TranslationVector, VectorSetVersion
 
 # Translations embedded per encoder call and per write transaction.
 BATCH = 16
@@ -84,6 +85,10 @@ def _refresh_batch(ids: list[int]) -> int:
                 },
             )
             written += 1
+        for brand_id in {brand_id for _pk, brand_id, *_rest in rows}:
+            VectorSetVersion.objects.update_or_create(
+                brand_id=brand_id, defaults={"version": secrets.randbits(62)}
+            )
     return written
 
 

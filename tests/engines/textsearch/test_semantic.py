@@ -14,6 +14,7 @@ from lagniappe.engines.textsearch.semantic import (
     passage_text,
     vector_bytes,
     vectors_from_bytes,
+    words_decided,
 )
 
 
@@ -44,6 +45,14 @@ def test_a_candidate_without_a_vector_keeps_its_word_score():
 def test_ties_are_broken_by_key_and_nothing_in_gives_nothing_out():
     assert [item.key for item in fuse([(5, 1.0), (3, 1.0)], {})] == [3, 5]
     assert fuse([], {}) == []
+
+
+def test_words_decide_when_the_best_clearly_leads():
+    assert words_decided([(1, 10.0), (2, 4.0)])
+    assert not words_decided([(1, 10.0), (2, 6.0)])
+    assert not words_decided([(1, 3.0)])
+    assert not words_decided([])
+    assert not words_decided([(1, 0.0), (2, 0.0)])
 
 
 def test_nearest_keeps_the_most_similar_rows():
