@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +60,6 @@ class Embedder:
         self._lock = threading.Lock()
         self._model: Any = None
         self._failed = False
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lagniappe-embed")
 
     def _loaded(self) -> Any:
         if self._model is None and not self._failed:
@@ -100,10 +98,6 @@ class Embedder:
         if model is None:
             return None
         return np.asarray(model.query(query[:QUERY_CHARS]), dtype=np.float32)
-
-    def query_vector_soon(self, query: str) -> Future[np.ndarray | None]:
-        """`query_vector` on another thread: a search matches words meanwhile."""
-        return self._pool.submit(self.query_vector, query)
 
 
 EMBEDDER = Embedder()
