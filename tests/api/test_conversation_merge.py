@@ -59,3 +59,42 @@ def test_refusals_have_stable_codes(world, api_as, opened):
     assert (closed.status_code, closed.json()["code"]) == (409, "merge_closed")
     key = api_as("insurer_key").post(f"/conversations/{three}/merge", {"into": two})
     assert (key.status_code, key.json()["code"]) == (403, "permission_denied")
+
+
+def test_every_conversation_says_whether_and_where_it_was_merged(world, api_as, opened):
+    target, source = opened(text="first"), opened(text="second")
+    fresh = api_as("insurer").get(f"/conversations/{target}").json()
+    assert fresh["merged_into_id"] is None and fresh["merged_at"] is None
+    merged = api_as("insurer").post(f"/conversations/{source}/merge", {"into": target}).json()
+    assert merged["id"] == target and merged["merged_into_id"] is None
+    # The merged-away conversation still answers, and tells where its messages went.
+    for who in ("insurer", "insurer_key", "admin"):
+        away = api_as(who).get(f"/conversations/{source}")
+        assert away.status_code == 200, (who, away.content)
+        body = away.json()
+        assert body["merged_into_id"] == target and body["merged_at"] is not None
+        assert body["status"] == "closed" and body["message_count"] == 0
+    # Lists carry the same fields.
+    listed = {row["id"]: row for row in api_as("insurer").get("/conversations").json()["items"]}
+    assert listed[source]["merged_into_id"] == target
+    assert listed[target]["merged_into_id"] is None
+
+
+def test_another_brand_cannot_see_a_merged_conversation_or_where_it_went(world, api_as, opened):
+    target, source = opened(text="first"), opened(text="second")
+    merged = api_as("insurer").post(f"/conversations/{source}/merge", {"into": target})
+    assert merged.status_code == 200
+    for who in ("bank", "bank_key"):
+        away = api_as(who).get(f"/conversations/{source}")
+        assert (away.status_code, away.json()["code"]) == (404, "not_found")
+        assert "merged" not in away.content.decode()
+        listed = api_as(who).get("/conversations").json()["items"]
+        assert source not in {row["id"] for row in listed}
+
+
+def test_the_openapi_schema_documents_the_merge_fields(world, api_as):
+    schema = api_as("insurer").get("/openapi.json").json()
+    properties = schema["components"]["schemas"]["ConversationOut"]["properties"]
+    assert {"merged_into_id", "merged_at"} <= set(properties)
+    assert "merged" in properties["merged_into_id"]["description"]
+    assert properties["merged_at"]["anyOf"][0]["format"] == "date-time"

@@ -135,6 +135,8 @@ def conversation_open(request: HttpRequest, payload: ConversationCreateIn) -> Ht
 
 @router.get("/{conversation_id}", response=ConversationOut, summary="One conversation")
 def conversation_detail(request: HttpRequest, conversation_id: ObjectId) -> Conversation:
+    """A conversation merged into another still answers (closed, empty): `merged_into_id`
+    names the one that holds its messages now, `merged_at` when. Another brand's is 404."""
     return access_conversation_by_id(viewer_of(request).scope, conversation_id)
 
 

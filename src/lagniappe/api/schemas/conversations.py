@@ -57,6 +57,13 @@ class ConversationOut(Schema):
     first_response_at: datetime | None
     resolved_at: datetime | None
     follow_up_of_id: int | None
+    merged_into_id: int | None = Field(
+        None,
+        description="Null unless this conversation was merged into another: then the one "
+        "that holds its messages, notes and files now (this one is closed and empty). "
+        "GET that one instead.",
+    )
+    merged_at: datetime | None = Field(None, description="When it was merged; null unless.")
 
     @staticmethod
     def resolve_priority(obj: Conversation) -> str:
