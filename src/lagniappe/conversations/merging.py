@@ -13,10 +13,12 @@ message_receive). What the merge keeps and moves (docs/subsystems/workspace.md, 
 - the target keeps its customer, status, subject, language, channel and endpoint; it takes
   the source's assignee and team when it has none, the higher priority, the earliest
   created_at and first response, and its counters are recomputed from its messages;
-- the source is left closed, empty, with `merged_into` and `merged_at` set: its page, its
-  reply token and its `[#id]` tag all lead to the target; its search document is dropped;
+- the source is left closed, empty, with `merged_into` and `merged_at` set: its page shows
+  a banner linking to the target, the API's body names it (`merged_into_id`), its reply
+  token and its `[#id]` tag lead to it; its search document is dropped;
 - audited on both conversations (before/after), announced (ConversationMerged for the
-  target's viewers, ConversationChanged for the source's status). Running it again for the
+  target's and the source's viewers — realtime re-fetches the target's timeline and shows
+  the source's banner —, ConversationChanged for the source's status). Running it again for the
   same pair changes nothing. Closed conversations and another brand's are refused.
 """
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from lagniappe.conversations import search_index
 from lagniappe.conversations.models import Attachment, Conversation, Message, Note, Tag
+from lagniappe.conversations.states import Status
 from lagniappe.engines.textsearch.filtering import query_alternatives
 from lagniappe.tenancy.scoping import ViewerScope
 
@@ -290,3 +291,48 @@ def conversation_reply_context(conversation_id: int, *, limit: int = 20) -> tupl
         .values_list("external_id", flat=True)[:limit]
     )
     return subject or "", ids[::-1]
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    """What a merge of the conversation into another would move (its messages, notes and
+    files), for the preview an agent confirms."""
+
+    messages: int
+    notes: int
+    attachments: int
+
+
+def conversation_merge_counts(conversation: Conversation) -> MergeCounts:
+    """How many messages, notes and attachments `conversation` holds (three counts on their
+    conversation indexes; one query joining all three would count their product)."""
+    return MergeCounts(
+        messages=Message.objects.filter(conversation=conversation).count(),
+        notes=Note.objects.filter(conversation=conversation).count(),
+        attachments=Attachment.objects.filter(conversation=conversation).count(),
+    )
+
+
+def conversation_merge_candidates(
+    scope: ViewerScope, source: Conversation, query: str, *, limit: int = 10
+) -> list[Conversation]:
+    """Conversations the viewer may see that `source` could be merged into, matching `query`
+    (a number, "#number", or search words as in the inbox search): the source's brand, not
+    closed (a merged one is closed), not the source itself; newest first, brand joined."""
+    if not query.strip():
+        return []
+    condition = conversation_filters_q(
+        scope,
+        ConversationFilters(
+            brand_id=source.brand_id,
+            statuses=tuple(s for s in Status.values if s != Status.CLOSED),
+            search=query,
+        ),
+    )
+    return list(
+        conversation_base_for_viewer(scope)
+        .select_related("brand")
+        .filter(condition)
+        .exclude(pk=source.pk)
+        .order_by("-id")[:limit]
+    )

@@ -338,13 +338,18 @@ class MergeForm(forms.Form):
     )
 
 
-class ConversationMergeForm(forms.Form):
-    """Merge the conversation shown into another one, named by its number."""
+class ConversationMergeFindForm(forms.Form):
+    """Choose the conversation that remains: by its number or by search words (GET)."""
 
+    q = forms.CharField(
+        label=_("Conversation number or search words"), required=False, max_length=200
+    )
     into = forms.IntegerField(
-        label=_("Merge into conversation number"), min_value=1, max_value=2**53
+        required=False, min_value=1, max_value=2**53, widget=forms.HiddenInput
     )
-    confirm = forms.BooleanField(
-        label=_("I understand: this conversation is closed and its messages move there."),
-        required=True,
-    )
+
+
+class ConversationMergeForm(forms.Form):
+    """The merge, confirmed from its preview: the number of the conversation that remains."""
+
+    into = forms.IntegerField(min_value=1, max_value=2**53, widget=forms.HiddenInput)

@@ -19,7 +19,6 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from lagniappe.conversations.access import access_conversation_by_id
-from lagniappe.conversations.merging import conversation_merge_follow
 from lagniappe.conversations.models import Conversation
 from lagniappe.conversations.selectors import (
     conversation_timeline_for_customer,
@@ -31,7 +30,7 @@ from lagniappe.conversations.states import Status
 from lagniappe.conversations.transfers import TransferTarget, conversation_transfer
 from lagniappe.conversations.updates import ConversationChanges, conversation_update
 from lagniappe.core import clock
-from lagniappe.core.errors import DomainError, InvalidInput
+from lagniappe.core.errors import DomainError, InvalidInput, NotFound
 from lagniappe.customers.selectors import identity_list_for_customer
 from lagniappe.engines.mail import subject_key
 from lagniappe.staff.notifications import (
@@ -43,7 +42,7 @@ from lagniappe.workspace.canned import canned_for_conversation
 from lagniappe.workspace.errors import not_found_as_404, refusal_message
 from lagniappe.workspace.forms import (
     ConversationControlsForm,
-    ConversationMergeForm,
+    ConversationMergeFindForm,
     NoteForm,
     ReplyForm,
     TransferForm,
@@ -141,9 +140,6 @@ def _refusal(request: HttpRequest, conversation_id: int, error: DomainError) -> 
 def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
     viewer = viewer_of(request)
     conversation = access_conversation_by_id(viewer.scope, conversation_id)
-    if conversation.merged_into_id is not None:  # an old link: the messages are there now
-        remaining = conversation_merge_follow(conversation)
-        return redirect("workspace:conversation-detail", conversation_id=remaining.pk)
     timeline = sorted(
         [
             *(
@@ -179,9 +175,21 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "reply_form": _reply_form(conversation),
         "canned": canned_for_conversation(viewer, conversation),
         "note_form": NoteForm(),
-        "merge_form": ConversationMergeForm(auto_id="merge-%s"),
+        "merge_form": ConversationMergeFindForm(auto_id="merge-%s"),
+        "merged_into": _merged_into(viewer, conversation),
     }
     return render(request, "workspace/conversation.html", context)
+
+
+def _merged_into(viewer: Viewer, conversation: Conversation) -> Conversation | None:
+    """The conversation this one was merged into, when the viewer may see it: an old link
+    shows the "merged into" banner (workspace/_merged_banner.html) linking there."""
+    if conversation.merged_into_id is None:
+        return None
+    try:
+        return access_conversation_by_id(viewer.scope, conversation.merged_into_id)
+    except NotFound:
+        return None
 
 
 def _with_controls(
