@@ -17,6 +17,7 @@ from lagniappe.channels.events import MessageDelivered
 from lagniappe.conversations.events import (
     ConversationChanged,
     ConversationCreated,
+    ConversationMerged,
     MessageReceived,
     NoteAdded,
 )
@@ -121,3 +122,36 @@ async def _receive_within(layer: Any, channel: str, seconds: float) -> Any:
     import asyncio
 
     return await asyncio.wait_for(layer.receive(channel), seconds)
+
+
+def test_a_merge_announces_the_target_and_the_source_without_query_or_render(
+    world: World,
+) -> None:
+    """Two messages: the target's viewers re-fetch its timeline, the source's get the
+    banner (publish.MERGED / MERGED_AWAY carry the other conversation as object_id)."""
+    layer = get_channel_layer()
+    assert layer is not None
+    brand_id = world.insurer.pk
+    listener = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(brand_group(brand_id), listener)
+    rendered: list[Any] = []
+
+    def on_render(sender: Any, **kwargs: Any) -> None:
+        rendered.append(kwargs.get("template"))
+
+    template_rendered.connect(on_render)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            handlers.on_conversation_merged(
+                ConversationMerged(source_id=11, target_id=7, brand_id=brand_id)
+            )
+        assert len(queries) == 0 and rendered == []
+        publish.flush()
+        received = [async_to_sync(layer.receive)(listener) for _ in range(2)]
+    finally:
+        template_rendered.disconnect(on_render)
+        async_to_sync(layer.group_discard)(brand_group(brand_id), listener)
+    assert [(m["event"], m["conversation_id"], m["object_id"]) for m in received] == [
+        (publish.MERGED, 7, 11),
+        (publish.MERGED_AWAY, 11, 7),
+    ]

@@ -34,6 +34,8 @@ FRAMES: dict[str, tuple[str, ...]] = {
     publish.CHANGED: ("controls", "row"),
     publish.CREATED: ("row",),
     publish.DELIVERY: ("message",),
+    publish.MERGED: ("timeline", "controls", "row"),
+    publish.MERGED_AWAY: ("merged",),
 }
 
 
@@ -106,8 +108,10 @@ def render_batch(viewer: Viewer, items: Sequence[Work]) -> Result:
                     )
             elif kind == "note":
                 _add(result, fragments.note_fragment(viewer.agent, conversation, item.object_id))
-            elif kind == "controls":
-                _add(result, fragments.stale_signal("controls", conversation.pk))
+            elif kind in ("controls", "timeline"):
+                _add(result, fragments.stale_signal(kind, conversation.pk))
+            elif kind == "merged":
+                _add(result, fragments.merged_fragment(viewer.agent, scope, conversation))
         if item.event == publish.MESSAGE and conversation.channel_kind == ChannelKind.CHAT:
             receipt = conversation.pk
     if receipt is not None:

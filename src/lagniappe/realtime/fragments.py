@@ -33,6 +33,8 @@ from lagniappe.staff.models import Agent, NotificationKind
 from lagniappe.staff.selectors import notification_for_agent
 from lagniappe.tenancy.scoping import ViewerScope
 
+# The element of a merged conversation's banner (workspace/_merged_banner.html).
+MERGED_BANNER_ID = "merged-banner"
 # Notifications that also play a short sound (when the agent keeps sound on).
 SOUNDED = frozenset({NotificationKind.CHAT_ASSIGNED, NotificationKind.MENTION})
 
@@ -41,8 +43,10 @@ SOUNDED = frozenset({NotificationKind.CHAT_ASSIGNED, NotificationKind.MENTION})
 class Fragment:
     """One piece of HTML for the page, as the browser's live.js receives it. `kind` tells
     where it goes: message/note append to the open conversation's timeline, row goes to the
-    inbox list (and the view counts are refreshed), controls (no HTML) make the page re-fetch
-    its own controls."""
+    inbox list (and the view counts are refreshed), controls and timeline (no HTML) make the
+    page re-fetch its own controls or whole timeline (another conversation was merged in:
+    its messages fall among the existing ones), merged is the banner of a conversation
+    merged away (the page drops its composer and controls)."""
 
     kind: str
     element_id: str
@@ -117,6 +121,23 @@ def stale_signal(kind: str, conversation_id: int) -> Fragment:
     the viewer's CSRF token and choices; the view counts depend on the viewer's teams), so
     the refreshed part comes from the page's own view and template."""
     return Fragment(kind, "", conversation_id, "")
+
+
+def merged_fragment(agent: Agent, scope: ViewerScope, conversation: Conversation) -> Fragment:
+    """The "merged into" banner of a conversation just merged away
+    (`workspace/_merged_banner.html`, as its page renders it): it links to the conversation
+    that remains when this agent may see it."""
+    target = (
+        conversation_for(scope, conversation.merged_into_id)
+        if conversation.merged_into_id is not None
+        else None
+    )
+    with agent_locale(agent):
+        html = render_to_string(
+            "workspace/_merged_banner.html",
+            {"conversation": conversation, "merged_into": target},
+        )
+    return Fragment("merged", MERGED_BANNER_ID, conversation.pk, html)
 
 
 def status_fragment(agent: Agent, scope: ViewerScope) -> Fragment:

@@ -36,9 +36,11 @@ def on_conversation_changed(event: ConversationChanged | ConversationCreated) ->
 
 
 def on_conversation_merged(event: ConversationMerged) -> None:
-    """The target gained messages, notes and owners: its controls and inbox row re-render
-    (the source's own change, closed, comes as a ConversationChanged)."""
-    publish.announce(Change(publish.CHANGED, event.brand_id, event.target_id, event.target_id))
+    """The target gained messages, notes and owners: its viewers re-fetch its timeline and
+    controls, and its inbox row re-renders. The source's viewers get the "merged into"
+    banner (its own change, closed, comes as a ConversationChanged)."""
+    publish.announce(Change(publish.MERGED, event.brand_id, event.target_id, event.source_id))
+    publish.announce(Change(publish.MERGED_AWAY, event.brand_id, event.source_id, event.target_id))
 
 
 def on_delivery_reported(event: MessageDelivered | MessageFailed) -> None:

@@ -40,7 +40,9 @@ NOTE = "note"  # a note was added: timeline, controls
 CHANGED = "changed"  # status, assignee, tags…: controls, inbox row
 CREATED = "created"  # a new conversation: inbox row
 DELIVERY = "delivery"  # an outbound message's delivery status: that message again
-EVENTS = frozenset({MESSAGE, NOTE, CHANGED, CREATED, DELIVERY})
+MERGED = "merged"  # another conversation was merged into this one: timeline, controls, row
+MERGED_AWAY = "merged_away"  # this one was merged into another: the "merged into" banner
+EVENTS = frozenset({MESSAGE, NOTE, CHANGED, CREATED, DELIVERY, MERGED, MERGED_AWAY})
 
 _FLUSH_SECONDS = 2.0
 

@@ -67,8 +67,10 @@
         rows.prepend(node);
       });
       refresh("nav.views");
-    } else if (kind === "controls") {
-      if (fragment.conversation_id === conversationId) refresh("#controls");
+    } else if (kind === "controls" || kind === "timeline") {
+      if (fragment.conversation_id === conversationId) refresh("#" + kind);
+    } else if (kind === "merged") {
+      if (fragment.conversation_id === conversationId) mergedAway(fragment);
     } else if (kind === "presence" || kind === "board" || kind === "status") {
       upsert(fragment, null);
     } else if (kind === "receipt") {
@@ -76,6 +78,16 @@
     } else if (kind === "notification") {
       notify(fragment);
     }
+  }
+
+  // The open conversation was merged into another: its banner (the page's own partial) goes
+  // above the timeline and what a merged conversation's page no longer renders goes away.
+  function mergedAway(fragment) {
+    upsert(fragment, function (node) {
+      var current = document.getElementById("timeline");
+      current.parentElement.insertBefore(node, current);
+    });
+    document.querySelectorAll("[data-unless-merged]").forEach(function (node) { node.remove(); });
   }
 
   // -- notifications: the menu's list, a short sound, a desktop notification ------------
