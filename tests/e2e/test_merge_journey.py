@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.served import TIMEOUT, Served, live_socket_open, served, signed_in_page
+from tests.e2e.test_accessibility import _blocking_violations
 from tests.test_cli import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -54,6 +55,7 @@ def test_an_agent_previews_and_merges_and_open_pages_follow_live(
 
     # Preview, then cancel: back on the conversation, nothing merged.
     preview()
+    assert _blocking_violations(merger) == []
     # The other customer's name is shown as text, never as markup.
     expect(merger.locator("table.merge-sides")).to_contain_text("<b>山本</b>")
     merger.locator(".merge-confirm a").click()
@@ -79,6 +81,7 @@ def test_an_agent_previews_and_merges_and_open_pages_follow_live(
     expect(on_source.locator("#controls")).to_have_count(0)
     for page in (on_target, on_source):
         assert page.evaluate("window.__notReloaded === true")
+    assert _blocking_violations(on_source) == []
 
     # The banner's link leads to the conversation that remains.
     banner.locator("a").click()
