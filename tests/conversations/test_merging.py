@@ -207,3 +207,13 @@ def test_the_source_status_change_is_announced(world, pair, published):
     conversation_merge(actor=SYSTEM, source=source, target=target)
     changed = [e for e in published if isinstance(e, events.ConversationChanged)]
     assert [(e.conversation_id, e.status) for e in changed] == [(source.pk, Status.CLOSED)]
+
+
+def test_a_note_posted_from_a_page_opened_before_the_merge_is_refused(world, pair):
+    source, target = pair
+    stale_copy = Conversation.objects.get(pk=source.pk)  # the page's copy, read before
+    conversation_merge(actor=SYSTEM, source=source, target=target)
+    with pytest.raises(ConversationMerged) as refused:
+        note_add(actor=SYSTEM, conversation=stale_copy, author_id=None, text="Called back")
+    assert refused.value.details["merged_into_id"] == target.pk
+    assert not Note.objects.filter(text="Called back").exists()

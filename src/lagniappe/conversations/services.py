@@ -12,6 +12,7 @@ from lagniappe.conversations import events, outbox, search_documents, states
 from lagniappe.conversations.attachments import attachment_create
 from lagniappe.conversations.changes import conversation_locked, version_check
 from lagniappe.conversations.contracts import AttachmentUpload, ReceivedMessage
+from lagniappe.conversations.errors import ConversationMerged
 from lagniappe.conversations.merging import thread_conversations_join
 from lagniappe.conversations.models import (
     Attachment,
@@ -352,6 +353,21 @@ def note_add(
 ) -> Note:
     if not text.strip():
         raise InvalidInput("A note needs text.", details={"text": ""})
+    # Checked on the row, not on the caller's copy: a page opened before a merge still posts
+    # here, and the note would stay behind on the closed, empty source. The UPDATE also waits
+    # for a merge in progress, which then moves this note with the rest.
+    if not Conversation.objects.filter(pk=conversation.pk, merged_into__isnull=True).update(
+        version=F("version") + 1
+    ):
+        merged_into_id = (
+            Conversation.objects.filter(pk=conversation.pk)
+            .values_list("merged_into_id", flat=True)
+            .first()
+        )
+        raise ConversationMerged(
+            "This conversation was merged into another already.",
+            details={"conversation_id": conversation.pk, "merged_into_id": merged_into_id},
+        )
     mentioned = list(
         Agent.objects.filter(pk__in=list(mention_ids), brands=conversation.brand_id).values_list(
             "pk", flat=True
@@ -361,7 +377,6 @@ def note_add(
         conversation=conversation, author_id=author_id, text=text[:MAX_TEXT_CHARACTERS]
     )
     note.mentions.set(mentioned)
-    Conversation.objects.filter(pk=conversation.pk).update(version=F("version") + 1)
     audit_record(
         actor=actor,
         action="note.add",
