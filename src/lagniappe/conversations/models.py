@@ -216,7 +216,12 @@ class ThreadKey(models.Model):
     (the last-resort subject threading, within a window measured from `seen_at`).
     """
 
-    brand = models.ForeignKey("tenancy.Brand", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (brand, key) index serves every look-up by brand, and
+    # with both, PostgreSQL's planner on a table not analysed yet took the smaller one and
+    # read every key of the brand to find one (threads._evidence_sql).
+    brand = models.ForeignKey(
+        "tenancy.Brand", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     key = models.CharField(_("key"), max_length=255)
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="+", verbose_name=_("conversation")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from hashlib import sha256
 from typing import Any
 
@@ -145,27 +146,12 @@ def thread_evidence_read(received: ReceivedMessage) -> ThreadEvidence:
     )
     if not by_id and not by_key:
         return ThreadEvidence()
-    quote = connection.ops.quote_name
-    conversation_columns = model_columns(Conversation, "c")
-    nulls = ", ".join(["NULL"] * model_column_count(ThreadKey))
-    parts = []
+    postgres = connection.vendor == "postgresql"
+    sql = _evidence_sql(postgres, len(by_id), len(by_key))
     params: list[Any] = []
-    if by_id:
-        parts.append(
-            f"SELECT m.external_id, m.id, {nulls}, {conversation_columns} "  # noqa: S608
-            f"FROM {quote(Message._meta.db_table)} m "
-            f"JOIN {quote(Conversation._meta.db_table)} c ON c.id = m.conversation_id "
-            f"WHERE m.brand_id = %s AND m.external_id IN ({', '.join(['%s'] * len(by_id))})"
-        )
-        params += [received.brand_id, *by_id]
-    if by_key:
-        parts.append(
-            f"SELECT NULL, NULL, {model_columns(ThreadKey, 't')}, "  # noqa: S608
-            f"{conversation_columns} FROM {quote(ThreadKey._meta.db_table)} t "
-            f"JOIN {quote(Conversation._meta.db_table)} c ON c.id = t.conversation_id "
-            f"WHERE t.brand_id = %s AND t.{quote('key')} IN ({', '.join(['%s'] * len(by_key))})"
-        )
-        params += [received.brand_id, *by_key]
+    for values in (by_id, by_key):
+        if values:  # PostgreSQL: the values first (see _evidence_sql)
+            params += [*values, received.brand_id] if postgres else [received.brand_id, *values]
     width = model_column_count(ThreadKey)
     found: dict[str, tuple[int, tuple[object, ...]]] = {}
     keys: dict[str, tuple[datetime, Conversation]] = {}
@@ -179,7 +165,7 @@ def thread_evidence_read(received: ReceivedMessage) -> ThreadEvidence:
         return known
 
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(sql, params)
         for external_id, pk, *rest in cursor.fetchall():
             if pk is not None:
                 if external_id not in found or pk < found[external_id][0]:
@@ -190,6 +176,57 @@ def thread_evidence_read(received: ReceivedMessage) -> ThreadEvidence:
     duplicate = found[own][0] if own and own in found else None
     messages = {key: conversation_of(found[key][1]) for key in answered if key in found}
     return ThreadEvidence(duplicate, messages, keys)
+
+
+@lru_cache(maxsize=256)
+def _evidence_sql(postgres: bool, ids: int, keys: int) -> str:
+    """`thread_evidence_read`'s statement for `ids` Message-IDs and `keys` thread keys.
+
+    On PostgreSQL each value is one index probe whatever the tables' statistics: with
+    `IN (...)` on tables not analysed yet (a new install, the first minutes of an import)
+    the planner expects one row for the brand, reads every message and key of the brand
+    and filters them by value, so each mail stored made the next ones cost the server
+    more. Each value gets a subquery of its own (`LATERAL`; OFFSET 0 keeps the planner
+    from merging it back into the join). The values come as a VALUES list, not an array:
+    its row count is known to the generic plan too, so PostgreSQL keeps one prepared plan
+    per shape instead of planning each time. SQLite probes the index per value of `IN`.
+    """
+    quote = connection.ops.quote_name
+    conversation_columns = model_columns(Conversation, "c")
+    message_nulls = _nulls([Message._meta.get_field("external_id"), Message._meta.pk], postgres)
+    key_nulls = _nulls(ThreadKey._meta.concrete_fields, postgres)
+    by_id = (
+        f"SELECT m.external_id, m.id, {key_nulls}, {conversation_columns} "  # noqa: S608
+        f"FROM {quote(Message._meta.db_table)} m "
+        f"JOIN {quote(Conversation._meta.db_table)} c ON c.id = m.conversation_id "
+        "WHERE m.brand_id = %s AND m.external_id"
+    )
+    by_key = (
+        f"SELECT {message_nulls}, {model_columns(ThreadKey, 't')}, "  # noqa: S608
+        f"{conversation_columns} FROM {quote(ThreadKey._meta.db_table)} t "
+        f"JOIN {quote(Conversation._meta.db_table)} c ON c.id = t.conversation_id "
+        f"WHERE t.brand_id = %s AND t.{quote('key')}"
+    )
+    parts = []
+    for select, count in ((by_id, ids), (by_key, keys)):
+        if not count:
+            continue
+        if postgres:
+            parts.append(
+                f"SELECT x.* FROM (VALUES {', '.join(['(%s)'] * count)}) AS v(value) "  # noqa: S608
+                f"CROSS JOIN LATERAL ({select} = v.value OFFSET 0) x"
+            )
+        else:
+            parts.append(f"{select} IN ({', '.join(['%s'] * count)})")
+    return " UNION ALL ".join(parts)
+
+
+def _nulls(fields: Sequence[Any], typed: bool) -> str:
+    """NULLs standing for these columns in the other half of a UNION; typed on PostgreSQL,
+    where an untyped NULL inside a subquery becomes text and no longer unites with bigint."""
+    if not typed:
+        return ", ".join(["NULL"] * len(fields))
+    return ", ".join(f"NULL::{field.db_type(connection)}" for field in fields)
 
 
 def thread_keys_record(
