@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from lagniappe.conversations.contracts import AttachmentUpload
 from lagniappe.conversations.models import Attachment, Conversation, Message
 from lagniappe.core.errors import InvalidInput, PayloadTooLarge
+from lagniappe.core.raw_rows import model_insert
 
 _UNSAFE_NAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
 
@@ -85,5 +86,7 @@ def attachment_create(
         uploaded_by_id=uploaded_by_id,
     )
     attachment.file.save(facts.filename, ContentFile(upload.content), save=False)
-    attachment.save()
+    # Every attachment of every inbound mail passes here: the row's statement written once
+    # (core/raw_rows.py), not compiled by the ORM for each file.
+    model_insert(attachment)
     return attachment

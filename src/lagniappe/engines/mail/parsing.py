@@ -10,6 +10,7 @@ from email.header import decode_header
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 
 from lagniappe.engines.mail.charsets import bytes_decode
 from lagniappe.engines.mail.model import Address, MailAttachment, MailParseError, ParsedEmail
@@ -79,12 +80,31 @@ def _message_ids(value: str) -> tuple[str, ...]:
 
 
 def _addresses(message: Message, name: str, fallback: str | None) -> tuple[Address, ...]:
-    values = []
-    for key, raw in message.raw_items():
-        if key.lower() == name:
-            values.append(header_decode(str(raw), fallback))
+    values = tuple(
+        header_decode(str(raw), fallback) for key, raw in message.raw_items() if key.lower() == name
+    )
+    if not values:
+        return ()
+    if sum(map(len, values)) > _CACHED_ADDRESS_CHARACTERS:
+        return _addresses_read(values)
+    return _addresses_known(values)
+
+
+# The stdlib's address parser is the costliest part of reading headers, and the same To:,
+# Cc: and From: come back mail after mail (a list, a mailbox, a regular sender). Addresses
+# are immutable, so the same header values are read once (bounded; long lists not kept).
+_CACHED_ADDRESS_HEADERS = 4096
+_CACHED_ADDRESS_CHARACTERS = 2000
+
+
+@lru_cache(maxsize=_CACHED_ADDRESS_HEADERS)
+def _addresses_known(values: tuple[str, ...]) -> tuple[Address, ...]:
+    return _addresses_read(values)
+
+
+def _addresses_read(values: tuple[str, ...]) -> tuple[Address, ...]:
     result: list[Address] = []
-    for display, address in getaddresses(values)[:MAX_ADDRESSES]:
+    for display, address in getaddresses(list(values))[:MAX_ADDRESSES]:
         address = address.strip().strip("<>")
         if "@" in address:
             result.append(Address(display.strip(), address.lower()))
