@@ -3,6 +3,7 @@
     python bench/kb_eval.py --data ../shared/eval/kb [--backend sqlite|postgres]
         [--database-url postgresql://postgres@127.0.0.1:5432/lagniappe_kbeval]
         [--distractors ../shared/eval/kb] [--limit 10] [--untitled article-id|body-start]
+        [--show-misses] [--classify-misses]
 
 DATA is one folder holding articles.jsonl and queries.jsonl, or a folder of such folders
 (one per language, as ../shared/eval/kb/<lang>/). A fresh database is made (SQLite under a
@@ -15,6 +16,11 @@ indexed into the brand too (mixing customer-phrased articles into a large set).
 
 Prints one JSON line per figure and folder: recall@1, recall@5, MRR of the first relevant
 article (0 when not in the first --limit), and search latency p50/p95 in milliseconds.
+
+--classify-misses adds, for the questions whose labelled article is not first, how many of
+the question's analyzer terms the first result and the labelled article each hold (first
+holds more / as many / fewer, or the same text): a reading-comprehension label is not always
+the only article that answers (docs/subsystems/search.md, "Where Indonesian's gap comes from").
 """
 
 from __future__ import annotations
@@ -98,6 +104,23 @@ def _index(
     return ids
 
 
+def _miss_kind(query: dict[str, Any], first: dict[str, Any], labelled: dict[str, Any]) -> str:
+    from lagniappe.engines.textsearch import query_terms
+
+    if first["body"].casefold() == labelled["body"].casefold():
+        return "same_text"
+    asked = set(query_terms(query["query"], query["lang"]))
+
+    def held(article: dict[str, Any]) -> int:
+        text = f"{article['title']} {article['body']}"
+        return len(asked & set(query_terms(text, query["lang"])))
+
+    first_held, labelled_held = held(first), held(labelled)
+    if first_held == labelled_held:
+        return "first_holds_as_many"
+    return "first_holds_more" if first_held > labelled_held else "first_holds_fewer"
+
+
 def _evaluate(
     folder: Path, args: argparse.Namespace, number: int
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -132,8 +155,13 @@ def _evaluate(
             cursor.execute("VACUUM ANALYZE knowledge_search")
     queries = _rows(folder / "queries.jsonl")
     ranks: list[int | None] = []
+    by_id = {row["id"]: row for row in articles}
+    miss_kinds: dict[str, int] = {}
     latencies: list[float] = []
+    from lagniappe.engines.textsearch.semantic import EMBEDDER
+
     for query in queries:
+        EMBEDDER.forget_queries()  # a repeated question is timed with the encoder's work too
         started = time.perf_counter()
         hits = article_search(brand, query["query"], language=query["lang"], limit=args.limit)
         latencies.append((time.perf_counter() - started) * 1000)
@@ -141,6 +169,10 @@ def _evaluate(
         relevant = set(query["relevant"])
         rank = next((i + 1 for i, a in enumerate(found) if a in relevant), None)
         ranks.append(rank)
+        if args.classify_misses and rank != 1:
+            labelled = by_id[query["relevant"][0]]
+            kind = _miss_kind(query, by_id[found[0]], labelled) if found else "nothing_found"
+            miss_kinds[kind] = miss_kinds.get(kind, 0) + 1
         if args.show_misses and (rank is None or rank > 5):
             print(
                 json.dumps(
@@ -180,6 +212,10 @@ def _evaluate(
         {"figure": "kb_search_latency_p95", "value": p95, "unit": "ms"},
         {"figure": "kb_index_seconds", "value": index_seconds, "unit": "s"},
         {"figure": "kb_vector_seconds", "value": vector_seconds, "unit": "s", "vectors": vectors},
+        *(
+            {"figure": f"kb_not_first_{kind}", "value": count, "unit": "queries"}
+            for kind, count in sorted(miss_kinds.items())
+        ),
     ], common
 
 
@@ -193,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--distractors", default="")
     parser.add_argument("--limit", type=int, default=10)
     parser.add_argument("--show-misses", action="store_true", help="queries not in the top 5")
+    parser.add_argument(
+        "--classify-misses",
+        action="store_true",
+        help="count the questions not ranked first by which article holds more of their words",
+    )
     parser.add_argument(
         "--words-only",
         action="store_true",

@@ -126,3 +126,37 @@ def test_the_encoder_matches_meaning_across_words(language):
     assert np.linalg.norm(query_vector) == pytest.approx(1.0, abs=1e-3)
     cosines = passages @ query_vector
     assert cosines[0] > cosines[1] + 0.02
+
+
+def test_a_repeated_query_is_encoded_once_and_its_vector_cannot_be_changed(monkeypatch):
+    from lagniappe.engines.textsearch import semantic
+
+    encoder = semantic.Embedder()
+    assert encoder.available
+    calls: list[str] = []
+    model = encoder._loaded()
+    real_query = model.query
+
+    def counting(text):
+        calls.append(text)
+        return real_query(text)
+
+    monkeypatch.setattr(model, "query", counting)
+    first = encoder.query_vector("where is my  refund")
+    again = encoder.query_vector(" where is my refund ")
+    assert first is again and calls == ["where is my refund"]
+    with pytest.raises(ValueError):
+        first[0] = 2.0  # shared by every search that asks the same
+    encoder.forget_queries()
+    assert np.allclose(encoder.query_vector("where is my refund"), first, atol=1e-6)
+    assert len(calls) == 2
+
+
+def test_the_kept_query_vectors_are_bounded(monkeypatch):
+    from lagniappe.engines.textsearch import semantic
+
+    monkeypatch.setattr(semantic, "KEPT_QUERY_VECTORS", 3)
+    encoder = semantic.Embedder()
+    for word in ["card", "refund", "address", "claim"]:
+        encoder.query_vector(word)
+    assert list(encoder._queries) == ["refund", "address", "claim"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,10 @@ SEMANTIC_WEIGHT = 0.6
 # itself: measured on kb/ and kb-service/, no query ranked differently with meaning then,
 # and half of kb/'s questions are spared the encoder (≈ 1 ms of CPU per query token).
 DECIDED_MARGIN = 0.5
+# Query vectors kept per process (1.5 kB each): a help centre's questions repeat ("refund",
+# "reset password"), and one customer's question is searched again by the page, the web
+# form's deflection and the agent's suggestions.
+KEPT_QUERY_VECTORS = 2048
 
 
 class Embedder:
@@ -60,6 +65,8 @@ class Embedder:
         self._lock = threading.Lock()
         self._model: Any = None
         self._failed = False
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     def _loaded(self) -> Any:
         if self._model is None and not self._failed:
@@ -94,10 +101,28 @@ class Embedder:
         return np.asarray(model.passage(texts), dtype=np.float32).reshape(-1, DIMENSIONS)
 
     def query_vector(self, query: str) -> np.ndarray | None:
+        """The query's unit vector (read-only), or None when the encoder is unavailable."""
         model = self._loaded()
         if model is None:
             return None
-        return np.asarray(model.query(query[:QUERY_CHARS]), dtype=np.float32)
+        text = " ".join(query[:QUERY_CHARS].split())
+        with self._queries_lock:
+            kept = self._queries.get(text)
+            if kept is not None:
+                self._queries.move_to_end(text)
+                return kept
+        vector = np.asarray(model.query(text), dtype=np.float32)
+        vector.flags.writeable = False  # shared by every search that asks the same
+        with self._queries_lock:
+            self._queries[text] = vector
+            while len(self._queries) > KEPT_QUERY_VECTORS:
+                self._queries.popitem(last=False)
+        return vector
+
+    def forget_queries(self) -> None:
+        """Drop the kept query vectors (benchmarks time the encoder, not the memory)."""
+        with self._queries_lock:
+            self._queries.clear()
 
 
 EMBEDDER = Embedder()
