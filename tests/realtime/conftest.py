@@ -87,6 +87,16 @@ def squeezed(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
 
 
+def page_squeezed(agent: Agent, url: str) -> str:
+    """The page `agent` gets at `url` (200), whitespace squeezed: what a live fragment is
+    compared with."""
+    client = Client()
+    client.force_login(agent)
+    response = client.get(url)
+    assert response.status_code == 200
+    return squeezed(response.content.decode())
+
+
 @pytest.fixture
 def post_inbound(run_tasks: Callable[[], int]) -> Callable[..., Message]:
     """One customer message through channels.inbound.accept and the worker."""

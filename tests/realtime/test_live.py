@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from django.test import Client
 
 from lagniappe.config.asgi import application
 from lagniappe.conversations.models import Conversation, Message
@@ -22,17 +21,15 @@ from lagniappe.conversations.updates import ConversationChanges, conversation_up
 from lagniappe.core.actors import SYSTEM, Actor
 from lagniappe.staff.services import agent_preferences_set
 from tests.conftest import World
-from tests.realtime.conftest import communicator, drain, session_cookie, squeezed
+from tests.realtime.conftest import (
+    communicator,
+    drain,
+    page_squeezed,
+    session_cookie,
+    squeezed,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _page(agent: Any, url: str) -> str:
-    client = Client()
-    client.force_login(agent)
-    response = client.get(url)
-    assert response.status_code == 200
-    return squeezed(response.content.decode())
 
 
 def _of(frames: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -60,7 +57,10 @@ def test_every_event_pushes_each_agent_the_page_partial_in_their_language(
 
     def pages(lang: str, view: str) -> tuple[str, str]:
         agent = agents[lang]
-        return _page(agent, f"/conversations/{conversation.pk}"), _page(agent, f"/?view={view}")
+        return (
+            page_squeezed(agent, f"/conversations/{conversation.pk}"),
+            page_squeezed(agent, f"/?view={view}"),
+        )
 
     async def scenario() -> None:
         sockets = {lang: communicator(application, cookie) for lang, cookie in cookies.items()}

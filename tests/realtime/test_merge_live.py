@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from django.test import Client
 
 from lagniappe.config.asgi import application
 from lagniappe.conversations.merging import conversation_merge
@@ -19,17 +18,15 @@ from lagniappe.core.actors import SYSTEM, Actor
 from lagniappe.realtime.fragments import MERGED_BANNER_ID
 from lagniappe.staff.services import agent_preferences_set
 from tests.conftest import World
-from tests.realtime.conftest import communicator, drain, session_cookie, squeezed
+from tests.realtime.conftest import (
+    communicator,
+    drain,
+    page_squeezed,
+    session_cookie,
+    squeezed,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _page(agent: Any, url: str) -> str:
-    client = Client()
-    client.force_login(agent)
-    response = client.get(url)
-    assert response.status_code == 200
-    return squeezed(response.content.decode())
 
 
 def test_viewers_of_the_target_and_the_source_are_told_of_a_merge(
@@ -78,7 +75,7 @@ def test_viewers_of_the_target_and_the_source_are_told_of_a_merge(
     assert not [f for f in frames["target"] if f["kind"] == "merged"]
     timeline = [f for f in frames["target"] if f["kind"] == "timeline"]
     assert len(timeline) == 1 and timeline[0]["html"] == ""
-    target_page = _page(admin, f"/conversations/{target.pk}")
+    target_page = page_squeezed(admin, f"/conversations/{target.pk}")
     assert "第一則" in target_page and "第二則" in target_page
 
     # The source's viewer gets the banner: the partial of the page's own fresh render, in
@@ -91,5 +88,5 @@ def test_viewers_of_the_target_and_the_source_are_told_of_a_merge(
     assert f'id="{MERGED_BANNER_ID}"' in html
     assert f'href="/conversations/{target.pk}"' in html
     assert "統合" in html  # in the agent's language
-    assert html in _page(mei, f"/conversations/{source.pk}")
+    assert html in page_squeezed(mei, f"/conversations/{source.pk}")
     assert not [f for f in frames["source"] if f["kind"] == "timeline"]
