@@ -16,6 +16,7 @@ from lagniappe.core.raw_rows import (
     model_columns,
     model_from_row,
     model_insert,
+    model_insert_with,
     models_insert,
     rows_update,
     rows_update_each,
@@ -153,3 +154,32 @@ def test_rows_update_each_writes_each_rows_own_values_in_one_statement(world: Wo
     other.refresh_from_db()
     assert other.status == EnvelopeStatus.RECEIVED and other.attempts == 0
     assert rows_update_each(InboundEnvelope, {}, {"status": EnvelopeStatus.FAILED}) == 0
+
+
+def test_a_row_and_the_rows_referring_to_it_in_one_statement_on_postgresql(world: World) -> None:
+    from lagniappe.customers.models import Customer, Identity
+
+    customer = Customer(organisation_id=world.organisation.pk, name="Mei Lin", language="zh-Hant")
+    link = Customer.brands.through(brand_id=world.insurer.pk)
+    identities = [
+        Identity(organisation_id=world.organisation.pk, kind=kind, value=value)
+        for kind, value in (("email", "mei.lin@example.tw"), ("phone", "+886912345678"))
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        model_insert_with(
+            customer, [(link, "customer_id"), *((i, "customer_id") for i in identities)]
+        )
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 4)
+    stored = Customer.objects.get(pk=customer.pk)
+    assert (stored.name, stored.language, stored.created_at) == (
+        "Mei Lin",
+        "zh-Hant",
+        customer.created_at,
+    )
+    assert list(stored.brands.values_list("pk", flat=True)) == [world.insurer.pk]
+    assert link.pk is not None and link.customer_id == customer.pk
+    for identity in identities:
+        assert not identity._state.adding and identity.customer_id == customer.pk
+        by_orm = Identity.objects.get(pk=identity.pk)
+        for field in Identity._meta.concrete_fields:
+            assert getattr(by_orm, field.attname) == getattr(identity, field.attname), field.name

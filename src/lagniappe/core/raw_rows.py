@@ -90,6 +90,74 @@ def model_insert(instance: Model) -> None:
     instance._state.db = connection.alias
 
 
+def model_insert_with(parent: Model, children: Sequence[tuple[Model, str]]) -> None:
+    """Insert a new `parent` and new rows that refer to it, each given with the attname of
+    its foreign key to `parent` (left unset): as `model_insert` each, the keys set on all.
+
+    On PostgreSQL in ONE statement (data-modifying CTEs; each child's key is the parent's
+    new id, read in the statement): the first mail of a new customer writes the customer,
+    its brand link and its identity in one round trip instead of three, on a server that
+    shares the poller's cores. Elsewhere one statement each (SQLite has no round trips).
+    """
+    if connection.vendor != "postgresql" or parent._meta.parents:
+        model_insert(parent)
+        for child, attname in children:
+            setattr(child, attname, parent.pk)
+            model_insert(child)
+        return
+    _related_ids_settle(parent)
+    for child, _attname in children:
+        _related_ids_settle(child)
+    shape = (type(parent), tuple((type(child), attname) for child, attname in children))
+    sql = _families.get(shape)
+    if sql is None:
+        sql = _families[shape] = _family_sql(*shape)
+    parent_columns, _sql = _insert_plan(type(parent), pk_given=False)
+    values = _insert_values(parent, parent_columns)
+    for child, attname in children:
+        columns, _sql = _insert_plan(type(child), pk_given=False)
+        values += [
+            value
+            for column, value in zip(columns, _insert_values(child, columns), strict=True)
+            if column.attname != attname
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        new_ids = cursor.fetchone()
+    for instance, new_id in zip([parent, *(c for c, _a in children)], new_ids, strict=True):
+        column, converters = _pk_plan(type(instance))
+        for converter in converters:
+            new_id = converter(new_id, column, connection)
+        setattr(instance, instance._meta.pk.attname, new_id)
+        instance._state.adding = False
+        instance._state.db = connection.alias
+    for child, attname in children:
+        setattr(child, attname, parent.pk)
+
+
+# PostgreSQL statements of model_insert_with, by (parent model, ((child model, key), ...)).
+_families: dict[tuple[type[Model], tuple[tuple[type[Model], str], ...]], str] = {}
+
+
+def _family_sql(parent: type[Model], children: tuple[tuple[type[Model], str], ...]) -> str:
+    quote = connection.ops.quote_name
+    _columns, parent_sql = _insert_plan(parent, pk_given=False)
+    parent_id = f"(SELECT {quote(parent._meta.pk.column)} FROM p)"  # noqa: S608
+    parts = [f"p AS ({parent_sql})"]
+    ids = [parent_id]
+    for index, (child, attname) in enumerate(children):
+        columns, _sql = _insert_plan(child, pk_given=False)
+        slots = [parent_id if c.attname == attname else "%s" for c in columns]
+        meta = child._meta
+        parts.append(
+            f"c{index} AS (INSERT INTO {quote(meta.db_table)} "  # noqa: S608
+            f"({', '.join(quote(c.field.column) for c in columns)}) "
+            f"VALUES ({', '.join(slots)}) RETURNING {quote(meta.pk.column)})"
+        )
+        ids.append(f"(SELECT {quote(meta.pk.column)} FROM c{index})")  # noqa: S608
+    return f"WITH {', '.join(parts)} SELECT {', '.join(ids)}"
+
+
 def models_insert(instances: Sequence[Model]) -> None:
     """Insert new instances of one model in one statement; their primary keys are not read
     back (for rows nobody refers to in the same unit of work, e.g. audit rows)."""

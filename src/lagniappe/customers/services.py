@@ -3,11 +3,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import InvalidInput
 from lagniappe.core.events import publish
-from lagniappe.core.raw_rows import model_insert, prefetched_set
+from lagniappe.core.raw_rows import model_insert, model_insert_with, prefetched_set
 from lagniappe.core.services import audit_batch, audit_record
 from lagniappe.customers.errors import CustomerMerged, IdentityTaken, MergeIntoSelf
 from lagniappe.customers.events import CustomerChanged
@@ -93,10 +94,15 @@ def _customer_insert(
     claims: Sequence[IdentityClaim],
 ) -> Customer:
     customer = Customer(organisation_id=organisation_id, name=name[:200], language=language)
-    model_insert(customer)
+    rows: list[tuple[Model, str]] = []
     if brand_id is not None:  # a new row: no conflict to ignore, unlike brands.add()
-        model_insert(Customer.brands.through(customer_id=customer.pk, brand_id=brand_id))
-    identities = [_identity_attach(customer, brand_id, claim) for claim in claims]
+        rows.append((Customer.brands.through(brand_id=brand_id), "customer_id"))
+    identities = [_identity_new(organisation_id, brand_id, claim) for claim in claims]
+    rows += [(identity, "customer_id") for identity in identities]
+    # The customer, its link and its identities in one statement on PostgreSQL.
+    model_insert_with(customer, rows)
+    for identity in identities:
+        identity.customer = customer
     # Whoever reads this customer's identities next in this unit of work (the new
     # conversation's search document) is handed what was just written.
     prefetched_set(customer, "identities", identities)
@@ -112,15 +118,19 @@ def _customer_insert(
 
 
 def _identity_attach(customer: Customer, brand_id: int | None, claim: IdentityClaim) -> Identity:
-    identity = Identity(
-        organisation_id=customer.organisation_id,
-        customer=customer,
+    identity = _identity_new(customer.organisation_id, brand_id, claim)
+    identity.customer = customer
+    model_insert(identity)
+    return identity
+
+
+def _identity_new(organisation_id: int, brand_id: int | None, claim: IdentityClaim) -> Identity:
+    return Identity(
+        organisation_id=organisation_id,
         kind=claim.kind,
         value=claim.value,
         brand_id=brand_id if claim.brand_scoped else None,
     )
-    model_insert(identity)
-    return identity
 
 
 def identity_resolve(
