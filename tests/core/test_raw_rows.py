@@ -20,6 +20,7 @@ from lagniappe.core.raw_rows import (
     models_insert,
     rows_update,
     rows_update_each,
+    rows_update_statement,
 )
 from lagniappe.staff.models import Agent
 from tests.conftest import World
@@ -183,3 +184,29 @@ def test_a_row_and_the_rows_referring_to_it_in_one_statement_on_postgresql(world
         by_orm = Identity.objects.get(pk=identity.pk)
         for field in Identity._meta.concrete_fields:
             assert getattr(by_orm, field.attname) == getattr(identity, field.attname), field.name
+
+
+def test_writes_sent_along_with_an_insert_are_made_in_its_statement_on_postgresql(
+    world: World,
+) -> None:
+    from lagniappe.conversations.models import Conversation, Message
+
+    conversation = _conversation(world)
+    count = conversation.message_count
+    counters = rows_update_statement(
+        Conversation, {"id": conversation.pk}, {"subject": "Moved"}, increments=("message_count",)
+    )
+    message = Message(
+        conversation=conversation,
+        brand=world.insurer,
+        direction="in",
+        channel_kind="api",
+        text="Hi",
+        created_at=clock.now(),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        model_insert(message, along=[counters])
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert Message.objects.get(pk=message.pk).text == "Hi"
+    conversation.refresh_from_db()
+    assert (conversation.subject, conversation.message_count) == ("Moved", count + 1)

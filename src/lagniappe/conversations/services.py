@@ -31,14 +31,14 @@ from lagniappe.conversations.threads import (
     thread_evidence_read,
     thread_find,
     thread_key_add,
-    thread_keys_record,
+    thread_keys_statement,
 )
 from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.errors import InvalidInput, InvalidTransition
 from lagniappe.core.events import publish
-from lagniappe.core.raw_rows import model_insert, prefetched_set, rows_update
+from lagniappe.core.raw_rows import model_insert, prefetched_set, rows_update_statement
 from lagniappe.core.sanitising import html_sanitise, html_to_text, text_to_html
 from lagniappe.core.services import audit_batch, audit_record
 from lagniappe.customers.models import Customer
@@ -177,15 +177,11 @@ def _message_receive_new(
         created_at=now,
         sent_at=received.received_at,
     )
-    model_insert(message)
-    for upload in received.attachments:
-        attachment_create(conversation=conversation, upload=upload, message=message)
-    if created:
-        search_documents.document_create(conversation, customer, message)
-    else:
-        search_documents.document_message_add(message, conversation_language=conversation.language)
+    # The thread keys and the conversation's counters go with the message's insert (one
+    # round trip on PostgreSQL); the counters move in the database (another message may
+    # land at the same moment).
+    along = [thread_keys_statement(received, conversation, now)]
     if not created:
-        # Counters move in the database (another message may land at the same moment).
         updates: dict[str, object] = {
             "last_message_at": now,
             "last_inbound_at": now,
@@ -193,9 +189,21 @@ def _message_receive_new(
         }
         if conversation.status in states.REOPENED_BY_CUSTOMER:
             updates["status"] = states.Status.OPEN
-        rows_update(
-            Conversation, {"id": conversation.pk}, updates, increments=("message_count", "version")
+        along.append(
+            rows_update_statement(
+                Conversation,
+                {"id": conversation.pk},
+                updates,
+                increments=("message_count", "version"),
+            )
         )
+    model_insert(message, along=[write for write in along if write is not None])
+    for upload in received.attachments:
+        attachment_create(conversation=conversation, upload=upload, message=message)
+    if created:
+        search_documents.document_create(conversation, customer, message)
+    else:
+        search_documents.document_message_add(message, conversation_language=conversation.language)
     publish(
         events.MessageReceived(
             message_id=message.pk,
@@ -224,7 +232,6 @@ def _conversation_for_inbound(
     if thread is not None and choice.linked:
         thread = thread_conversations_join(actor=_THREADING, conversations=(thread, *choice.linked))
     if thread is not None and thread.status != states.Status.CLOSED:
-        thread_keys_record(received, thread, now)
         return thread, False
     if thread is not None:
         follow_up_of_id = thread.pk
@@ -239,7 +246,6 @@ def _conversation_for_inbound(
         follow_up_of_id=follow_up_of_id,
         first_inbound_at=now,
     )
-    thread_keys_record(received, conversation, now)
     return conversation, True
 
 

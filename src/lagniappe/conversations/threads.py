@@ -229,13 +229,15 @@ def _nulls(fields: Sequence[Any], typed: bool) -> str:
     return ", ".join(f"NULL::{field.db_type(connection)}" for field in fields)
 
 
-def thread_keys_record(
+def thread_keys_statement(
     received: ReceivedMessage, conversation: Conversation, now: datetime
-) -> None:
-    """Remember what later messages may thread by. The first conversation a Message-ID led to
-    keeps it; a subject leads to the latest conversation with that subject."""
+) -> tuple[str, list[Any]] | None:
+    """The write that remembers what later messages may thread by (None: nothing to
+    remember), for message_receive to send along with the message's insert. The first
+    conversation a Message-ID led to keeps it; a subject leads to the latest conversation
+    with that subject."""
     subject_keys = _subject_thread_keys(received)
-    _thread_keys_insert(
+    return _thread_keys_sql(
         received.brand_id,
         [*received.thread_keys[:100], *subject_keys],
         conversation.pk,
@@ -246,22 +248,25 @@ def thread_keys_record(
 
 def thread_key_add(*, brand_id: int, conversation_id: int, key: str, seen_at: datetime) -> None:
     """One key leading to a conversation; an existing key keeps its first conversation."""
-    _thread_keys_insert(brand_id, [key], conversation_id, seen_at, replace=())
+    write = _thread_keys_sql(brand_id, [key], conversation_id, seen_at, replace=())
+    if write is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*write)
 
 
-def _thread_keys_insert(
+def _thread_keys_sql(
     brand_id: int,
     keys: Sequence[str],
     conversation_id: int,
     seen_at: datetime,
     *,
     replace: Sequence[str],
-) -> None:
-    """Insert keys leading to a conversation in one statement (every email writes some). An
+) -> tuple[str, list[Any]] | None:
+    """One statement inserting keys leading to a conversation (every email writes some). An
     existing key keeps its row, except the keys of `replace` (among `keys`), pointed here."""
     unique = list(dict.fromkeys(key[:255] for key in keys if key))
     if not unique:
-        return
+        return None
     replaced = [key for key in dict.fromkeys(key[:255] for key in replace) if key]
     quote = connection.ops.quote_name
     on_conflict = (
@@ -280,5 +285,4 @@ def _thread_keys_insert(
     for key in unique:
         params += [brand_id, key, conversation_id, when]
     params += replaced
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
