@@ -15,7 +15,7 @@ Figures (one JSON line each): email_ingest_throughput (msg/s), email_ingest_cpu_
 (messages per CPU-second of the polling process), on PostgreSQL running on this machine
 email_ingest_total_cpu_throughput (messages per CPU-second of the poller and its database
 backend together), email_ingest_messages (check `ok`: a
-fast run that lost messages is not a fast run; it also checks, after the clock, that every
+fast run that lost or failed messages is not a fast run; it also checks, after the clock, that every
 conversation has its search document and every message is found by its own words).
 `--profile` writes a cProfile of the timed poll (read it with `python -m pstats`); its
 figures are then slower.
@@ -203,8 +203,10 @@ def main() -> int:
         search_documents=indexed,
         messages_not_found_by_their_words=unindexed,
         second_poll_stored=again.stored,
+        # A failed envelope is kept and reported, but a run where mail failed is not a
+        # throughput figure: every mail of the mbox must have become a message.
         ok=summary.stored == len(raws) and again.stored == 0
-        and Message.objects.count() + failed == len(raws)
+        and failed == 0 and Message.objects.count() == len(raws)
         and indexed == live_conversations and unindexed == 0,
     )  # fmt: skip
     return 0

@@ -78,11 +78,11 @@ def _english_term() -> Callable[[str], object]:
 
 
 def _document_terms() -> Callable[[str], object]:
-    from lagniappe.engines.textsearch.filtering import _word_terms_cached, _word_terms_of
+    from lagniappe.engines.textsearch.filtering import _BOTH, _word_memos, _word_terms_of
 
     _cold_stemmers()
-    _word_terms_cached.cache_clear()
-    return lambda word: _word_terms_of(word, "fold")
+    _word_memos.clear()
+    return lambda word: _word_terms_of(word, _BOTH)  # English and Indonesian: the costliest
 
 
 def main(argv: list[str] | None = None) -> int:
