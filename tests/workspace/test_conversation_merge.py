@@ -68,6 +68,10 @@ def test_search_lists_only_conversations_the_agent_may_merge_into(
         # Another brand's number is not offered, and naming it is "not found".
         by_number = client.get(f"/conversations/{source.pk}/merge", {"q": str(theirs.pk)})
         assert by_number.context["candidates"] == [] and by_number.context["target"] is None
+        assert by_number.context["refusal"]  # the typed number is answered, not ignored
+        closed_number = client.get(f"/conversations/{source.pk}/merge", {"q": f"#{closed.pk}"})
+        assert closed_number.context["target"] is None
+        assert "closed conversation cannot be merged" in closed_number.content.decode()
         named = client.get(f"/conversations/{source.pk}/merge", {"into": theirs.pk})
         assert named.context["target"] is None
         # Not the insurer agent's: not found; the admin's: of another brand.

@@ -50,9 +50,10 @@ def _preview(request: HttpRequest, viewer: Viewer, source: Conversation) -> Http
     into = cleaned.get("into")
     candidates = conversation_merge_candidates(viewer.scope, source, query)
     number = query.removeprefix("#")
-    if into is None and number.isdigit():
-        # A number typed that is one of the candidates: straight to its preview.
-        into = next((c.pk for c in candidates if str(c.pk) == number), None)
+    if into is None and number.isdigit() and len(number) <= 18:
+        # A number typed: straight to its preview, or to why it cannot be merged into
+        # (closed, merged, not found: another brand's is "not found" like any other).
+        into = int(number)
     target: Conversation | None = None
     refusal = ""
     if into is not None:
