@@ -13,9 +13,11 @@ from lagniappe.channels.contracts import DeliveryReport, EndpointInfo, EnvelopeD
 from lagniappe.channels.endpoints import endpoint_info
 from lagniappe.channels.models import InboundEnvelope
 from lagniappe.channels.outbound import delivery_bounce_record
+from lagniappe.channels.reading_ahead import Reading, reading_taken
 from lagniappe.conversations import search_documents
 from lagniappe.conversations.contracts import ReceivedMessage
 from lagniappe.conversations.models import Message
+from lagniappe.conversations.search_documents import inbound_terms_foreseen
 from lagniappe.conversations.selectors import message_by_endpoint_external_id
 from lagniappe.conversations.services import message_receive
 from lagniappe.core.actors import Actor
@@ -43,16 +45,52 @@ def envelope_parse(
 ) -> tuple[EnvelopeData, list[DeliveryReport], list[InboundMessage]]:
     """What the adapter reads in the envelope (nothing written yet): its delivery reports
     (bounces) and its messages."""
-    data = EnvelopeData(
+    data = envelope_data(envelope, endpoint)
+    # Read already by the poller's reading worker, or now (the same function either way).
+    reading = reading_taken(envelope.pk) or envelope_read(envelope.kind, data)
+    return data, reading.reports, reading.messages
+
+
+def envelope_read(kind: str, data: EnvelopeData) -> Reading:
+    """The adapter's reading of one envelope: its delivery reports and messages."""
+    adapter = registry.inbound_adapter(kind)
+    reports = getattr(adapter, "reports", None)
+    return Reading(reports(data) if reports is not None else [], adapter.parse(data))
+
+
+def envelope_read_ahead(kind: str, data: EnvelopeData) -> Reading:
+    """`envelope_read` in a reading worker: also the search terms each message will index,
+    analysed there rather than by the process writing the messages."""
+    reading = envelope_read(kind, data)
+    terms = tuple(
+        foreseen
+        for item in reading.messages
+        for foreseen in inbound_terms_foreseen(
+            item.subject,
+            item.text,
+            item.html,
+            received_language(item, data.endpoint),
+            handles=(item.sender_name, *(identity.value for identity in item.identities)),
+        )
+    )
+    return Reading(reading.reports, reading.messages, terms)
+
+
+def received_language(item: InboundMessage, endpoint: EndpointInfo) -> str:
+    """The language a message is stored in: the one the channel says (as one of our five
+    codes; channels send BCP 47 tags as they please, "zh-TW", "en_US"), else the endpoint's."""
+    return language_normalise(item.language) or endpoint.default_language
+
+
+def envelope_data(envelope: InboundEnvelope, endpoint: EndpointInfo | None) -> EnvelopeData:
+    """The pure shape of a stored envelope that adapters read."""
+    return EnvelopeData(
         id=envelope.pk,
         endpoint=endpoint or endpoint_info(envelope.endpoint),
         raw=bytes(envelope.raw),
         content_type=envelope.content_type,
         received_at=envelope.received_at,
     )
-    adapter = registry.inbound_adapter(envelope.kind)
-    reports = getattr(adapter, "reports", None)
-    return data, reports(data) if reports is not None else [], adapter.parse(data)
 
 
 def envelope_messages_store(
@@ -132,7 +170,7 @@ class _Repeat(Exception):
 
 def _resolve_and_receive(envelope: EnvelopeData, item: InboundMessage, external_id: str) -> Message:
     endpoint = envelope.endpoint
-    # Channels send BCP 47 tags as they please ("zh-TW", "en_US"); we store our five codes.
+    # The customer gets a language only when the message names one.
     language = language_normalise(item.language)
     actor = Actor.customer(
         item.sender_name or (item.identities[0].value if item.identities else "")
@@ -159,7 +197,7 @@ def _resolve_and_receive(envelope: EnvelopeData, item: InboundMessage, external_
             text=item.text,
             html=item.html,
             subject=item.subject,
-            language=language or endpoint.default_language,
+            language=received_language(item, endpoint),
             received_at=item.sent_at,
             thread_conversation_id=item.thread_conversation_id,
             attachments=item.attachments,

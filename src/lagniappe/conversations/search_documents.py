@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from django.db import transaction
 
 from lagniappe.conversations import search_index
+from lagniappe.conversations.bodies import MAX_SUBJECT_CHARACTERS, inbound_body
 from lagniappe.conversations.models import Conversation, Message
 from lagniappe.customers.models import Customer, Identity, IdentityKind
 from lagniappe.engines.textsearch.filtering import document_terms, phone_terms
@@ -36,11 +37,11 @@ REBUILD_BATCH = 1000
 
 
 def _customer_terms(name: str, identities: Iterable[tuple[str, str]]) -> list[str]:
-    terms = dict.fromkeys(document_terms(name, ""))
+    terms = dict.fromkeys(_message_terms("", name, ""))
     for kind, value in identities:
         if kind == IdentityKind.PHONE:
             terms.update(dict.fromkeys(phone_terms(value)))
-        terms.update(dict.fromkeys(document_terms(value, "")))
+        terms.update(dict.fromkeys(_message_terms("", value, "")))
     return list(terms)
 
 
@@ -56,9 +57,47 @@ def _customers_terms(customer_ids: Sequence[int]) -> dict[int, list[str]]:
 
 
 def _message_terms(subject: str, text: str, language: str) -> list[str]:
+    foreseen = _foreseen.get()
+    if foreseen:
+        terms = foreseen.pop((subject, text, language), None)
+        if terms is not None:
+            return terms
     # One analysis for both: the engine finds the distinct words once (words never span a
     # line) and remembers each word's terms, so the history a reply quotes costs little.
     return document_terms(f"{subject}\n{text}" if subject else text, language)
+
+
+# Terms analysed ahead (by a poller's reading worker) for messages about to be received,
+# by (subject, text, language) (a customer's name or handle: ("", name, "")): each is taken
+# once, by the message it was analysed for.
+_Foreseen = dict[tuple[str, str, str], list[str]]
+_foreseen: ContextVar[_Foreseen | None] = ContextVar("search_terms_foreseen", default=None)
+
+
+def inbound_terms_foreseen(
+    subject: str, text: str, html: str, language: str, *, handles: Sequence[str] = ()
+) -> list[tuple[tuple[str, str, str], list[str]]]:
+    """The terms `message_receive` will index for an inbound message with these contents
+    and, should it open a conversation, for its sender's name and handles; each with the
+    key it will be asked by. Pure (no database): a reading worker computes them while the
+    poller writes earlier messages, and hands them to `terms_foreseen`."""
+    text, _html = inbound_body(text, html)
+    subject = subject[:MAX_SUBJECT_CHARACTERS]
+    keys = [(subject, text, language), *(("", handle, "") for handle in handles if handle)]
+    return [(key, _message_terms(*key)) for key in dict.fromkeys(keys)]
+
+
+@contextmanager
+def terms_foreseen() -> Iterator[_Foreseen]:
+    """Within the block, message terms found in the yielded dict (filled from
+    `inbound_terms_foreseen`) are taken from there instead of analysed again. A key never
+    asked for costs only its memory, until the block ends."""
+    foreseen: _Foreseen = {}
+    token = _foreseen.set(foreseen)
+    try:
+        yield foreseen
+    finally:
+        _foreseen.reset(token)
 
 
 def document_create(

@@ -10,6 +10,11 @@ from django.db.models import F
 
 from lagniappe.conversations import events, outbox, search_documents, states
 from lagniappe.conversations.attachments import attachment_create
+from lagniappe.conversations.bodies import (
+    MAX_SUBJECT_CHARACTERS,
+    MAX_TEXT_CHARACTERS,
+    inbound_body,
+)
 from lagniappe.conversations.changes import conversation_locked, version_check
 from lagniappe.conversations.contracts import AttachmentUpload, ReceivedMessage
 from lagniappe.conversations.errors import ConversationMerged
@@ -44,7 +49,6 @@ from lagniappe.core.services import audit_batch, audit_record
 from lagniappe.customers.models import Customer
 from lagniappe.staff.models import Agent
 
-MAX_TEXT_CHARACTERS = 200_000
 # Who merges conversations that one message's Message-IDs show to be one thread.
 _THREADING = Actor.system("threading")
 
@@ -154,10 +158,7 @@ def message_receive(
 def _message_receive_new(
     actor: Actor, received: ReceivedMessage, customer: Customer, evidence: ThreadEvidence | None
 ) -> Message:
-    text = received.text[:MAX_TEXT_CHARACTERS]
-    clean_html = html_sanitise(received.html) if received.html else ""
-    if not text and clean_html:
-        text = html_to_text(clean_html)
+    text, clean_html = inbound_body(received.text, received.html)
     if not text.strip() and not received.attachments:
         raise InvalidInput("A message needs text or an attachment.", details={"text": ""})
     now = clock.now()
@@ -169,7 +170,7 @@ def _message_receive_new(
         channel_kind=received.channel_kind,
         endpoint_id=received.endpoint_id,
         external_id=received.external_id[:255],
-        subject=received.subject[:300],
+        subject=received.subject[:MAX_SUBJECT_CHARACTERS],
         text=text,
         html=clean_html,
         language=received.language,

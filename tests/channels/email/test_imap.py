@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from lagniappe.channels import reading_ahead
 from lagniappe.channels.email.imap import ImapError, idle_wait, imap_connect, mailbox_poll
 from lagniappe.channels.email.mailbox_settings import imap_settings
 from lagniappe.channels.email.models import MailboxState
@@ -226,10 +227,24 @@ def _hostile_mails() -> dict[str, bytes]:
     }
 
 
-def test_hostile_mail_ends_in_a_clear_state_and_the_poll_goes_on(world, mailbox, imap):
+@pytest.mark.parametrize("reading_worker", [False, True], ids=["at-home", "reading-worker"])
+def test_hostile_mail_ends_in_a_clear_state_and_the_poll_goes_on(
+    world, mailbox, imap, settings, monkeypatch, reading_worker
+):
     """20 MB attachment, 10,000 recipients, a 5,000-level nested multipart, binary garbage and
     truncated MIME in one poll: each stored, processed or failed with a reason; the mail
-    behind them is processed; nothing crashes the poller."""
+    behind them is processed; nothing crashes the poller. Parsed by the poller itself, and
+    by its reading worker (channels/reading_ahead.py) as a big batch would be."""
+    settings.LAGNIAPPE_PARSE_WORKERS = 1 if reading_worker else 0
+    monkeypatch.setattr(reading_ahead, "MIN_BATCH", 1)
+    from_worker: list[int] = []
+    close = reading_ahead.ReadingAhead.close
+
+    def close_counting(self: reading_ahead.ReadingAhead) -> None:
+        from_worker.append(self.from_worker)
+        close(self)
+
+    monkeypatch.setattr(reading_ahead.ReadingAhead, "close", close_counting)
     mails = _hostile_mails()
     client = imaplib.IMAP4(imap.host, imap.port)
     client.login(imap.username, imap.password)
@@ -259,6 +274,9 @@ def test_hostile_mail_ends_in_a_clear_state_and_the_poll_goes_on(world, mailbox,
     assert attachment.filename == "polis lengkap.pdf" and attachment.size == 20 * 1024 * 1024
     assert Message.objects.filter(external_id="<crowd@example.org>").exists()
     assert Message.objects.filter(external_id="<ja-1@example.jp>").exists()
+    # The four readable mails came from the worker (the other two failed there too, and
+    # were parsed again here to record their errors).
+    assert from_worker[0] == (4 if reading_worker else 0)
     assert mailbox_poll(mailbox, process=True).stored == 0
 
 

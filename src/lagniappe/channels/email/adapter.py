@@ -64,6 +64,10 @@ def _metadata(parsed: ParsedEmail, refused: list[str]) -> dict[str, str]:
 
 
 class EmailAdapter:
+    # parse() and reports() read only the raw bytes, the endpoint's settings and the secret
+    # key (reply tokens are HMACs): a poller may run them in its reading worker.
+    parses_without_database = True
+
     def acknowledge(self, envelope: EnvelopeData, item: InboundMessage, message: Message) -> None:
         """After a customer's message is stored (same transaction): the automatic
         acknowledgement of a new conversation, when the brand wants one and no loop rule

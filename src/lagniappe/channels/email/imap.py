@@ -12,7 +12,8 @@ Parsing happens later, in the worker (or right away with `process=True`: then no
 written per envelope, each batch is processed in one transaction with a savepoint per
 envelope, and what a killed poll stored but never processed is processed by the next poll,
 or by the worker's sweep); a message that cannot be parsed is a failed envelope and never
-stops the poll.
+stops the poll. With `process=True` a batch big enough is parsed by a forked reading worker
+while this process writes the messages (`channels.reading_ahead`): two cores at work.
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ from django.db import transaction
 
 from lagniappe.channels.email.mailbox_settings import ImapSettings, imap_settings
 from lagniappe.channels.email.models import MailboxState
+from lagniappe.channels.endpoints import endpoint_info
 from lagniappe.channels.inbound import accept_many, process_envelopes
+from lagniappe.channels.inbound_messages import envelope_data, envelope_read_ahead
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
+from lagniappe.channels.reading_ahead import reading_ahead
 from lagniappe.core import clock
 from lagniappe.core.errors import InvalidInput
 
@@ -159,7 +163,7 @@ def _store_batch(
     stored_before: int,
     *,
     queue: bool,
-) -> list[int]:
+) -> list[InboundEnvelope]:
     """The fetched batch's envelopes (one multi-row INSERT) and its last UID, committed
     together, still before anything is flagged on the server. `queue=False` when this poll
     processes them itself: no task row each (a killed poll's leftovers are picked up by the
@@ -181,7 +185,7 @@ def _store_batch(
             )
     if fetched:
         state.last_uid = fetched[-1][0]
-    return [envelope.pk for envelope in envelopes]
+    return envelopes
 
 
 def _process_stored(envelope_ids: list[int]) -> tuple[int, int]:
@@ -231,24 +235,28 @@ def mailbox_poll_client(
     state = _state(endpoint, config.folder, uidvalidity)
     uids = _new_uids(client, state.last_uid)[:limit]
     stored = processed = failed = 0
-    for start in range(0, len(uids), FETCH_BATCH):
-        batch = uids[start : start + FETCH_BATCH]
-        fetched = _fetch(client, batch)
-        present = [uid for uid in batch if uid in fetched]  # others expunged meanwhile
-        envelopes = _store_batch(
-            endpoint,
-            state,
-            [(uid, fetched[uid]) for uid in present],
-            on_stored,
-            stored,
-            queue=not process,
-        )
-        stored += len(present)
-        _mark_done(client, present, config)
-        if process:
-            done, broken = _process_stored(envelopes)
-            processed += done
-            failed += broken
+    # While this process writes one batch's messages, a worker parses the next ones.
+    with reading_ahead(envelope_read_ahead, None if process else 0) as ahead:
+        info = endpoint_info(endpoint) if process else None
+        for start in range(0, len(uids), FETCH_BATCH):
+            batch = uids[start : start + FETCH_BATCH]
+            fetched = _fetch(client, batch)
+            present = [uid for uid in batch if uid in fetched]  # others expunged meanwhile
+            envelopes = _store_batch(
+                endpoint,
+                state,
+                [(uid, fetched[uid]) for uid in present],
+                on_stored,
+                stored,
+                queue=not process,
+            )
+            stored += len(present)
+            _mark_done(client, present, config)
+            if info is not None:
+                ahead.submit([(e.kind, envelope_data(e, info)) for e in envelopes])
+                done, broken = _process_stored([envelope.pk for envelope in envelopes])
+                processed += done
+                failed += broken
     if process:
         # After the new mail, so that one envelope that kills the process every time it is
         # processed cannot keep the mailbox's new mail out as well.

@@ -211,6 +211,14 @@ LAGNIAPPE_EMAIL_SUBJECT_THREAD_DAYS = int(
     os.environ.get("LAGNIAPPE_EMAIL_SUBJECT_THREAD_DAYS", "7")
 )
 
+# Worker processes a mail poller forks to parse a batch while it writes the messages
+# (channels/reading_ahead.py); unset: one core less than the machine has, at most 2.
+LAGNIAPPE_PARSE_WORKERS = (
+    int(os.environ["LAGNIAPPE_PARSE_WORKERS"])
+    if os.environ.get("LAGNIAPPE_PARSE_WORKERS")
+    else None
+)
+
 # Chat visitors: frames (socket) or calls (polling) per visitor and per IP address, per window
 # of seconds, in each server process (channels/chat/limits.py).
 LAGNIAPPE_CHAT_VISITOR_FRAMES = int(os.environ.get("LAGNIAPPE_CHAT_VISITOR_FRAMES", "30"))
