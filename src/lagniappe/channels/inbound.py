@@ -38,6 +38,10 @@ from lagniappe.core.services import audit_batch
 
 logger = logging.getLogger("lagniappe.channels.inbound")
 
+# Envelopes per `process_envelopes` transaction for a caller with many (a poller, an
+# import): small, to hold SQLite's write lock briefly.
+PROCESS_BATCH = 25
+
 
 def accept(
     *, endpoint: Endpoint, raw: bytes, content_type: str = "", remote_addr: str = ""

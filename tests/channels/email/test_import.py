@@ -7,6 +7,8 @@ import mailbox as stdlib_mailbox
 import shutil
 
 from lagniappe import cli
+from lagniappe.channels import reading_ahead
+from lagniappe.channels.email import importing
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
 from lagniappe.conversations.models import Message
 
@@ -61,3 +63,46 @@ def test_import_of_a_missing_path_fails_cleanly(world, tmp_path, capsys):
     code = cli.main(["email", "import", str(tmp_path / "nope"), "--endpoint", "a@insurer.test"])
     assert code == 1
     assert "lagniappe: error" in capsys.readouterr().err
+
+
+def test_a_big_import_goes_in_batches_read_ahead_and_a_second_one_finds_duplicates(
+    world, tmp_path, capsys, monkeypatch
+):
+    """The whole corpus (five languages, their charsets, two bounces, garbage) in batches
+    smaller than the corpus, parsed by the reading worker: every mail a message or a clear
+    failure, the same threads as one by one, and importing it again adds nothing."""
+    monkeypatch.setattr(importing, "IMPORT_BATCH", 9)
+    monkeypatch.setattr(reading_ahead, "MIN_BATCH", 1)
+    from_worker: list[int] = []
+    close = reading_ahead.ReadingAhead.close
+
+    def close_counting(self: reading_ahead.ReadingAhead) -> None:
+        from_worker.append(self.from_worker)
+        close(self)
+
+    monkeypatch.setattr(reading_ahead.ReadingAhead, "close", close_counting)
+    names = sorted(path.name for path in CORPUS.glob("*.eml"))
+    for name in names:
+        shutil.copy(CORPUS / name, tmp_path / name)
+    args = ["email", "import", str(tmp_path), "--endpoint", "help@insurer.test", "--json"]
+
+    assert cli.main(args) == 0
+    first = _json_line(capsys)
+    # The bounces carry no customer message and the garbage fails: each counted failed.
+    assert first == {"imported": len(names) - 3, "duplicates": 0, "failed": 3}
+    assert from_worker == [len(names) - 1]  # all but the garbage read by the worker
+    assert InboundEnvelope.objects.filter(status=EnvelopeStatus.FAILED).count() == 1
+
+    def conversation(external_id: str) -> int:
+        return Message.objects.get(external_id=external_id).conversation_id
+
+    assert conversation("<ooo-child@example.com>") == conversation("<ooo-parent@example.com>")
+    assert conversation("<zh-hans-1@mail.example.cn>") == conversation(
+        "<zh-hans-2@mail.example.cn>"
+    )
+    assert conversation("<id-1@example.co.id>") == conversation("<id-2@example.co.id>")
+
+    assert cli.main(args) == 0
+    again = _json_line(capsys)
+    assert again == {"imported": 0, "duplicates": len(names) - 3, "failed": 3}
+    assert Message.objects.count() == len(names) - 3

@@ -33,7 +33,7 @@ from django.db import transaction
 from lagniappe.channels.email.mailbox_settings import ImapSettings, imap_settings
 from lagniappe.channels.email.models import MailboxState
 from lagniappe.channels.endpoints import endpoint_info
-from lagniappe.channels.inbound import accept_many, process_envelopes
+from lagniappe.channels.inbound import PROCESS_BATCH, accept_many, process_envelopes
 from lagniappe.channels.inbound_messages import envelope_data, envelope_read_ahead
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
 from lagniappe.channels.reading_ahead import reading_ahead
@@ -43,7 +43,6 @@ from lagniappe.core.errors import InvalidInput
 logger = logging.getLogger("lagniappe.channels.email.imap")
 
 FETCH_BATCH = 100
-PROCESS_BATCH = 25
 IMAP_TIMEOUT_SECONDS = 60
 # RFC 2177: servers may drop an IDLE after 30 minutes; we renew well before.
 IDLE_RENEW_SECONDS = 25 * 60

@@ -1,7 +1,9 @@
 """`lagniappe email import`: an mbox, a Maildir or a folder of .eml files through the funnel.
 
 Every message is stored as an envelope first and then processed in this process, exactly as
-mail from a poller is: the same threading, the same idempotence on Message-ID.
+mail from a poller is: in batches (one INSERT of envelopes, then one transaction per
+PROCESS_BATCH), parsed ahead by a reading worker, with the same threading and the same
+idempotence on Message-ID.
 """
 
 from __future__ import annotations
@@ -13,14 +15,19 @@ from pathlib import Path
 
 from django.db.models import Max
 
-from lagniappe.channels.inbound import accept_and_process
-from lagniappe.channels.models import Endpoint, EnvelopeStatus
+from lagniappe.channels.endpoints import endpoint_info
+from lagniappe.channels.inbound import PROCESS_BATCH, accept_many, process_envelopes
+from lagniappe.channels.inbound_messages import envelope_data, envelope_read_ahead
+from lagniappe.channels.models import Endpoint
+from lagniappe.channels.reading_ahead import reading_ahead
 from lagniappe.channels.services import endpoint_create
 from lagniappe.conversations.models import Message
 from lagniappe.core.actors import Actor
 from lagniappe.core.channel_kinds import ChannelKind
 from lagniappe.core.errors import InvalidInput
 from lagniappe.tenancy.models import Brand
+
+IMPORT_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -78,24 +85,47 @@ def mail_import(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Import every message at `path` into the mailbox of `address`. Call it outside any
-    transaction: each envelope is committed before it is processed."""
+    transaction: each batch of envelopes is committed before it is processed, and what an
+    interrupted import stored but did not process is processed by the worker's sweep (or
+    found again, as duplicates, by importing the same file again)."""
     endpoint = mailbox_for_address(actor=actor, address=address)
+    info = endpoint_info(endpoint)
     total, messages = mail_source_open(path)
     before = Message.objects.aggregate(top=Max("pk"))["top"] or 0
     seen: set[int] = set()
-    imported = duplicates = failed = 0
-    for done, raw in enumerate(messages, start=1):
-        envelope, received = accept_and_process(
-            endpoint=endpoint, raw=raw, content_type="message/rfc822"
-        )
-        if envelope.status != EnvelopeStatus.PROCESSED or not received:
-            failed += 1
-        for message in received:
-            if message.pk <= before or message.pk in seen:
-                duplicates += 1
-            else:
-                imported += 1
-                seen.add(message.pk)
-        if progress is not None:
-            progress(done, total)
+    imported = duplicates = failed = done = 0
+    # While this process writes one batch's messages, a worker parses the next ones.
+    with reading_ahead(envelope_read_ahead) as ahead:
+        for raws in _batches(messages, IMPORT_BATCH):
+            envelopes = accept_many(
+                endpoint=endpoint, raws=raws, content_type="message/rfc822", queue=False
+            )
+            ahead.submit([(envelope.kind, envelope_data(envelope, info)) for envelope in envelopes])
+            for start in range(0, len(envelopes), PROCESS_BATCH):
+                chunk = [envelope.pk for envelope in envelopes[start : start + PROCESS_BATCH]]
+                results = process_envelopes(chunk)
+                for envelope_id in chunk:
+                    received = results.get(envelope_id, [])
+                    if not received:
+                        failed += 1
+                    for message in received:
+                        if message.pk <= before or message.pk in seen:
+                            duplicates += 1
+                        else:
+                            imported += 1
+                            seen.add(message.pk)
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
     return ImportSummary(imported=imported, duplicates=duplicates, failed=failed)
+
+
+def _batches(items: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
+    batch: list[bytes] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
