@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from lagniappe.channels import events, registry
 from lagniappe.channels.contracts import (
@@ -38,9 +38,15 @@ from lagniappe.core.services import audit_batch
 
 logger = logging.getLogger("lagniappe.channels.inbound")
 
-# Envelopes per `process_envelopes` transaction for a caller with many (a poller, an
-# import): small, to hold SQLite's write lock briefly.
-PROCESS_BATCH = 25
+
+def process_batch_size() -> int:
+    """Envelopes per `process_envelopes` transaction for a caller with many (a poller, an
+    import). SQLite: 25, to hold its one write lock briefly. PostgreSQL locks rows, so the
+    batch is bigger (fewer commits and batch reads), but stays under 64 envelopes: each
+    envelope's savepoint is a subtransaction, and past 64 in one transaction PostgreSQL's
+    per-backend cache of them overflows, which slows every other session's visibility
+    checks until the batch commits (measured: 100 was slower than 50 here)."""
+    return 50 if connection.vendor == "postgresql" else 25
 
 
 def accept(

@@ -33,7 +33,7 @@ from django.db import transaction
 from lagniappe.channels.email.mailbox_settings import ImapSettings, imap_settings
 from lagniappe.channels.email.models import MailboxState
 from lagniappe.channels.endpoints import endpoint_info
-from lagniappe.channels.inbound import PROCESS_BATCH, accept_many, process_envelopes
+from lagniappe.channels.inbound import accept_many, process_batch_size, process_envelopes
 from lagniappe.channels.inbound_messages import envelope_data, envelope_read_ahead
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
 from lagniappe.channels.reading_ahead import reading_ahead
@@ -188,17 +188,18 @@ def _store_batch(
 
 
 def _process_stored(envelope_ids: list[int]) -> tuple[int, int]:
-    """Process stored envelopes, PROCESS_BATCH to a transaction: (processed, failed).
+    """Process stored envelopes, `process_batch_size()` to a transaction: (processed, failed).
 
     Each envelope still runs in its own savepoint, so a failure marks only itself; sharing
     the commit saves a transaction per message, and the batch's envelopes, endpoint and
     brand settings are read once. The envelopes are committed already, so a crash mid-batch
     only leaves them `received`: nothing lost, nothing doubled.
-    Batches stay small to hold SQLite's write lock briefly.
+    The batch size is `process_batch_size()`'s (by database).
     """
     processed = failed = 0
-    for start in range(0, len(envelope_ids), PROCESS_BATCH):
-        results = process_envelopes(envelope_ids[start : start + PROCESS_BATCH])
+    size = process_batch_size()
+    for start in range(0, len(envelope_ids), size):
+        results = process_envelopes(envelope_ids[start : start + size])
         for messages in results.values():
             if messages:
                 processed += 1
@@ -237,6 +238,9 @@ def mailbox_poll_client(
     # While this process writes one batch's messages, a worker parses the next ones.
     with reading_ahead(envelope_read_ahead, None if process else 0) as ahead:
         info = endpoint_info(endpoint) if process else None
+        # A batch is processed once the next one is stored and handed to the worker, which
+        # so always has mail to read while this process writes.
+        waiting: list[int] = []
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
             fetched = _fetch(client, batch)
@@ -253,9 +257,11 @@ def mailbox_poll_client(
             _mark_done(client, present, config)
             if info is not None:
                 ahead.submit([(e.kind, envelope_data(e, info)) for e in envelopes])
-                done, broken = _process_stored([envelope.pk for envelope in envelopes])
-                processed += done
-                failed += broken
+                done, broken = _process_stored(waiting)
+                processed, failed = processed + done, failed + broken
+                waiting = [envelope.pk for envelope in envelopes]
+        done, broken = _process_stored(waiting)
+        processed, failed = processed + done, failed + broken
     if process:
         # After the new mail, so that one envelope that kills the process every time it is
         # processed cannot keep the mailbox's new mail out as well.

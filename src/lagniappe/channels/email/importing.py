@@ -2,7 +2,7 @@
 
 Every message is stored as an envelope first and then processed in this process, exactly as
 mail from a poller is: in batches (one INSERT of envelopes, then one transaction per
-PROCESS_BATCH), parsed ahead by a reading worker, with the same threading and the same
+`process_batch_size()`), parsed ahead by a reading worker, with the same threading and the same
 idempotence on Message-ID.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from django.db.models import Max
 
 from lagniappe.channels.endpoints import endpoint_info
-from lagniappe.channels.inbound import PROCESS_BATCH, accept_many, process_envelopes
+from lagniappe.channels.inbound import accept_many, process_batch_size, process_envelopes
 from lagniappe.channels.inbound_messages import envelope_data, envelope_read_ahead
 from lagniappe.channels.models import Endpoint
 from lagniappe.channels.reading_ahead import reading_ahead
@@ -101,8 +101,9 @@ def mail_import(
                 endpoint=endpoint, raws=raws, content_type="message/rfc822", queue=False
             )
             ahead.submit([(envelope.kind, envelope_data(envelope, info)) for envelope in envelopes])
-            for start in range(0, len(envelopes), PROCESS_BATCH):
-                chunk = [envelope.pk for envelope in envelopes[start : start + PROCESS_BATCH]]
+            size = process_batch_size()
+            for start in range(0, len(envelopes), size):
+                chunk = [envelope.pk for envelope in envelopes[start : start + size]]
                 results = process_envelopes(chunk)
                 for envelope_id in chunk:
                     received = results.get(envelope_id, [])
