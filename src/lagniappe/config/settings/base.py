@@ -92,6 +92,7 @@ TEMPLATES = [
 
 # Django's SQLite backend, with the writers of one process queued in Python (core/sqlite).
 SQLITE_ENGINE = "lagniappe.core.sqlite"
+POSTGRESQL_ENGINE = "lagniappe.core.postgresql"
 
 
 def postgresql_prepared_options() -> dict[str, object]:
@@ -112,6 +113,7 @@ def database_from_environment(home: Path) -> dict[str, object]:
         # connections would pile up; PostgreSQL gets psycopg's connection pool instead.
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
         if config["ENGINE"] == "django.db.backends.postgresql":
+            config["ENGINE"] = POSTGRESQL_ENGINE  # Django's, with psycopg's C timestamps
             config["OPTIONS"] = {
                 "pool": {
                     "min_size": 2,
