@@ -28,6 +28,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -111,6 +112,7 @@ class ReadingAhead:
         self._executor: ProcessPoolExecutor | None = None
         self._pending: dict[int, tuple[Future[list[Reading | None]], int]] = {}
         self.from_worker = 0  # readings the worker made that were taken (for the tests)
+        self._failures = 0
 
     def submit(self, envelopes: Sequence[tuple[str, EnvelopeData]]) -> None:
         """Start reading these (kind, envelope) in this order, if there are enough of them
@@ -123,7 +125,15 @@ class ReadingAhead:
             return
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
-            future = executor.submit(_read_chunk, self._read, chunk)
+            try:
+                future = executor.submit(_read_chunk, self._read, chunk)
+            except BrokenProcessPool:
+                # The worker died since the last batch (its envelopes are parsed here, see
+                # take): this batch gets a new one.
+                self._executor = None
+                executor.shutdown(wait=False, cancel_futures=True)
+                self.submit(wanted[start:])
+                return
             for index, (_kind, data) in enumerate(chunk):
                 self._pending[data.id] = (future, index)
 
@@ -134,16 +144,16 @@ class ReadingAhead:
         if pending is None:
             return None
         future, index = pending
-        try:
-            reading = future.result()[index]
-        except Exception as error:  # a dead worker: BrokenProcessPool, for every pending one
-            logger.warning(
-                "reading worker failed (%s): envelope %s parsed here", error, envelope_id
-            )
-            return None
         # Envelopes are taken in the order they are processed: terms foreseen for earlier
         # ones and still there were not wanted (a duplicate message, a failed envelope).
         self._foreseen.clear()
+        try:
+            reading = future.result()[index]
+        except Exception as error:  # a dead worker: BrokenProcessPool, for every pending one
+            if self._failures == 0:
+                logger.warning("reading worker failed (%s): its envelopes are parsed here", error)
+            self._failures += 1
+            return None
         if reading is not None:
             self._foreseen.update(reading.terms)
             self.from_worker += 1

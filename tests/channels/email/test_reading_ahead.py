@@ -115,6 +115,21 @@ def test_a_dying_worker_loses_nothing(world, mailbox, caplog):
     assert Message.objects.filter(external_id="<ja-1@example.jp>").exists()
 
 
+def test_after_a_worker_died_the_next_batch_gets_a_new_one(world, mailbox):
+    first = _store(mailbox, CORPUS_ORDER)  # holds the mail that kills the worker
+    second = _store(mailbox, ["ja_shift_jis_tagged.eml", "ja_euc_jp_forward.eml"] * 5)
+    info = endpoint_info(mailbox)
+    with reading_ahead(_read_or_die, 1) as ahead:
+        ahead.submit([(e.kind, envelope_data(e, info)) for e in first])
+        process_envelopes([e.pk for e in first])
+        before = ahead.from_worker
+        ahead.submit([(e.kind, envelope_data(e, info)) for e in second])
+        process_envelopes([e.pk for e in second])
+    assert ahead.from_worker - before == len(second)  # all read by the new worker
+    assert InboundEnvelope.objects.filter(status=EnvelopeStatus.FAILED).count() == 1
+    assert Message.objects.filter(external_id="<ja-1@example.jp>").exists()
+
+
 def test_a_small_batch_starts_no_worker(world, mailbox):
     envelopes = _store(mailbox, CORPUS_ORDER[: reading_ahead_module.MIN_BATCH - 1])
     ahead = _process_with(envelope_read_ahead, mailbox, envelopes)
