@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from lagniappe.channels.api_intake import CustomerClaim, conversation_open_via_api
 from lagniappe.conversations.contracts import ReceivedMessage
 from lagniappe.conversations.models import Conversation, Message
+from lagniappe.conversations.receiving import message_receive
 from lagniappe.conversations.search_index import matching_ids
 from lagniappe.conversations.selectors import message_by_brand_external_ids
-from lagniappe.conversations.services import message_receive
 from lagniappe.core.actors import SYSTEM, Actor
 from lagniappe.core.models import AuditEvent
 from lagniappe.customers.identities import IdentityClaim

@@ -17,9 +17,9 @@ from lagniappe.channels.reading_ahead import Reading, reading_taken
 from lagniappe.conversations import search_documents
 from lagniappe.conversations.contracts import ReceivedMessage
 from lagniappe.conversations.models import Message
+from lagniappe.conversations.receiving import message_receive
 from lagniappe.conversations.search_documents import inbound_terms_foreseen
 from lagniappe.conversations.selectors import message_by_endpoint_external_id
-from lagniappe.conversations.services import message_receive
 from lagniappe.core.actors import Actor
 from lagniappe.core.languages import language_normalise
 from lagniappe.core.services import audit_batch

@@ -14,7 +14,8 @@ from lagniappe.conversations.changes import (
 )
 from lagniappe.conversations.contracts import ReceivedMessage
 from lagniappe.conversations.models import Conversation
-from lagniappe.conversations.services import message_receive, message_send
+from lagniappe.conversations.receiving import message_receive
+from lagniappe.conversations.services import message_send
 from lagniappe.conversations.states import Status
 from lagniappe.core.actors import Actor
 from lagniappe.core.channel_kinds import ChannelKind
