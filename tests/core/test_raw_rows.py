@@ -18,10 +18,8 @@ from lagniappe.core.raw_rows import (
     model_insert,
     model_insert_with,
     models_insert,
-    rows_update,
-    rows_update_each,
-    rows_update_statement,
 )
+from lagniappe.core.raw_updates import rows_update, rows_update_each, rows_update_statement
 from lagniappe.staff.models import Agent
 from tests.conftest import World
 

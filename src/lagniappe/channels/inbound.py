@@ -33,7 +33,8 @@ from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import DomainError
 from lagniappe.core.events import publish
-from lagniappe.core.raw_rows import model_insert, rows_update, rows_update_each
+from lagniappe.core.raw_rows import model_insert
+from lagniappe.core.raw_updates import rows_update, rows_update_each
 from lagniappe.core.services import audit_batch
 
 logger = logging.getLogger("lagniappe.channels.inbound")

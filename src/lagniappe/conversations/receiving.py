@@ -29,7 +29,8 @@ from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import InvalidInput
 from lagniappe.core.events import publish
-from lagniappe.core.raw_rows import model_insert, rows_update_statement
+from lagniappe.core.raw_rows import model_insert
+from lagniappe.core.raw_updates import rows_update_statement
 from lagniappe.core.services import audit_batch
 from lagniappe.customers.models import Customer
 
