@@ -85,8 +85,14 @@ def test_polling_refuses_tampered_tokens_foreign_origins_and_bad_input(
     other = session_token(key)
     assert _post(key, "poll", {"token": other, "last_seq": 0}).json()["frames"] == []
     visitor, _, signature = token.partition(".")
-    tampered = f"{visitor}.{signature[:-2]}xx"
-    for bad in (tampered, f"{visitor[:-1]}A.{signature}", visitor, ""):
+
+    def other_char(char: str) -> str:  # a replacement that really changes the token
+        return "B" if char == "A" else "A"
+
+    # The next-to-last character of the signature: the last one's low bits are padding.
+    tampered = f"{visitor}.{signature[:-2]}{other_char(signature[-2])}{signature[-1]}"
+    changed_visitor = f"{visitor[:-1]}{other_char(visitor[-1])}.{signature}"
+    for bad in (tampered, changed_visitor, visitor, ""):
         answer = _post(key, "poll", {"token": bad, "last_seq": 0})
         assert answer.status_code == 401 and answer.json()["code"] == "bad_token"
     chat.settings = {"allowed_origins": ["https://shop.example"]}
