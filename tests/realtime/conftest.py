@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable
@@ -80,6 +81,25 @@ async def drain(socket: WebsocketCommunicator, timeout: float = 0.5) -> list[dic
     while not await socket.receive_nothing(timeout=timeout):
         frames.append(json.loads(await socket.receive_from()))
     return frames
+
+
+async def drain_until(
+    socket: WebsocketCommunicator, kind: str, deadline: float = 15, then: float = 0.3
+) -> list[dict[str, Any]]:
+    """Every frame until one of `kind` has come (waiting up to `deadline` seconds, for a
+    loaded machine), then whatever follows within `then` seconds of quiet. A fixed quiet
+    window alone misses a frame that is merely late."""
+    frames: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + deadline
+    while not any(frame.get("kind") == kind for frame in frames):
+        left = ends - loop.time()
+        if left <= 0 or await socket.receive_nothing(timeout=min(left, 1.0)):
+            if loop.time() >= ends:
+                break
+            continue
+        frames.append(json.loads(await socket.receive_from()))
+    return frames + await drain(socket, timeout=then)
 
 
 def squeezed(html: str) -> str:
