@@ -223,7 +223,7 @@ def _batch_write(writes: Sequence[_Write]) -> None:
     search_index.document_put(
         [(pk, customer_terms, list(content)) for pk, (customer_terms, content) in whole.items()]
     )
-    missing = [pk for pk, terms in added.items() if not search_index.content_add(pk, list(terms))]
+    missing = search_index.contents_add([(pk, list(terms)) for pk, terms in added.items()])
     if missing or rebuilt:
         documents_build([*missing, *rebuilt])
 

@@ -198,3 +198,39 @@ def test_a_batch_indexes_its_messages_once_and_forgets_a_failed_envelopes_words(
     assert _found("invoices") and _found("invoices") != {thread}
     assert _found("zanzibar") == set()
     assert search_index.document_count() == Conversation.objects.count() == 2
+
+
+def test_replies_in_a_later_batch_add_their_words_to_each_thread_in_one_go(world, mailbox):
+    """The batch's words for conversations that have a document already (an earlier
+    batch's) are added in one statement; each thread gets its own reply's words."""
+    first = accept_many(
+        endpoint=mailbox,
+        raws=[_mail(1, text="Umbrella broken."), _mail(2, text="Invoice missing.")],
+        queue=False,
+    )
+    process_envelopes([e.pk for e in first])
+    later = accept_many(
+        endpoint=mailbox,
+        raws=[
+            _mail(3, refers_to=(1,), text="The handle too."),
+            _mail(4, refers_to=(2,), text="And the receipt."),
+        ],
+        queue=False,
+    )
+    process_envelopes([e.pk for e in later])
+    umbrella = Message.objects.get(external_id="<batch-1@example.org>").conversation_id
+    invoice = Message.objects.get(external_id="<batch-2@example.org>").conversation_id
+    assert _found("handle") == {umbrella} and _found("receipt") == {invoice}
+    assert _found("umbrella") == {umbrella}  # the document kept its first words
+
+
+def test_contents_add_names_the_conversations_without_a_document(world, mailbox):
+    envelopes = accept_many(endpoint=mailbox, raws=[_mail(1), _mail(2)], queue=False)
+    process_envelopes([e.pk for e in envelopes])
+    one, two = (
+        Message.objects.get(external_id=f"<batch-{n}@example.org>").conversation_id for n in (1, 2)
+    )
+    missing = search_index.contents_add([(one, ["alpha"]), (10**9, ["gamma"]), (two, ["beta"])])
+    assert missing == [10**9]
+    assert _found("alpha") == {one} and _found("beta") == {two} and _found("gamma") == set()
+    assert search_index.contents_add([]) == []
