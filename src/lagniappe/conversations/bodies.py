@@ -21,3 +21,11 @@ def inbound_body(text: str, html: str) -> tuple[str, str]:
     if not text and clean_html:
         text = html_to_text(clean_html)
     return text, clean_html
+
+
+def inbound_text(text: str, html: str) -> str:
+    """`inbound_body`'s text alone: the HTML is cleaned only when the text comes from it."""
+    text = text[:MAX_TEXT_CHARACTERS]
+    if text or not html:
+        return text
+    return html_to_text(html_sanitise(html))

@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from django.db import transaction
 
 from lagniappe.conversations import search_index
-from lagniappe.conversations.bodies import MAX_SUBJECT_CHARACTERS, inbound_body
+from lagniappe.conversations.bodies import MAX_SUBJECT_CHARACTERS, inbound_text
 from lagniappe.conversations.models import Conversation, Message
 from lagniappe.customers.models import Customer, Identity, IdentityKind
 from lagniappe.engines.textsearch.filtering import document_terms, phone_terms
@@ -81,7 +81,7 @@ def inbound_terms_foreseen(
     and, should it open a conversation, for its sender's name and handles; each with the
     key it will be asked by. Pure (no database): a reading worker computes them while the
     poller writes earlier messages, and hands them to `terms_foreseen`."""
-    text, _html = inbound_body(text, html)
+    text = inbound_text(text, html)
     subject = subject[:MAX_SUBJECT_CHARACTERS]
     keys = [(subject, text, language), *(("", handle, "") for handle in handles if handle)]
     return [(key, _message_terms(*key)) for key in dict.fromkeys(keys)]

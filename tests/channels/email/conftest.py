@@ -43,3 +43,21 @@ def claims_mailbox(world) -> Endpoint:
 def no_subject_threading(settings) -> None:
     """Subject threading off, so a test proves that the header it is about did the work."""
     settings.LAGNIAPPE_EMAIL_SUBJECT_THREAD_DAYS = 0
+
+
+@pytest.fixture
+def readings_from_worker(monkeypatch) -> list[int]:
+    """Every batch big enough goes to the reading worker (MIN_BATCH 1); the list gets, for
+    each ReadingAhead closed, how many of its readings came from the worker."""
+    from lagniappe.channels import reading_ahead
+
+    monkeypatch.setattr(reading_ahead, "MIN_BATCH", 1)
+    counts: list[int] = []
+    close = reading_ahead.ReadingAhead.close
+
+    def close_counting(self: reading_ahead.ReadingAhead) -> None:
+        counts.append(self.from_worker)
+        close(self)
+
+    monkeypatch.setattr(reading_ahead.ReadingAhead, "close", close_counting)
+    return counts

@@ -8,7 +8,6 @@ from email.message import EmailMessage
 
 import pytest
 
-from lagniappe.channels import reading_ahead
 from lagniappe.channels.email.imap import ImapError, idle_wait, imap_connect, mailbox_poll
 from lagniappe.channels.email.mailbox_settings import imap_settings
 from lagniappe.channels.email.models import MailboxState
@@ -229,22 +228,14 @@ def _hostile_mails() -> dict[str, bytes]:
 
 @pytest.mark.parametrize("reading_worker", [False, True], ids=["at-home", "reading-worker"])
 def test_hostile_mail_ends_in_a_clear_state_and_the_poll_goes_on(
-    world, mailbox, imap, settings, monkeypatch, reading_worker
+    world, mailbox, imap, settings, readings_from_worker, reading_worker
 ):
     """20 MB attachment, 10,000 recipients, a 5,000-level nested multipart, binary garbage and
     truncated MIME in one poll: each stored, processed or failed with a reason; the mail
     behind them is processed; nothing crashes the poller. Parsed by the poller itself, and
     by its reading worker (channels/reading_ahead.py) as a big batch would be."""
     settings.LAGNIAPPE_PARSE_WORKERS = 1 if reading_worker else 0
-    monkeypatch.setattr(reading_ahead, "MIN_BATCH", 1)
-    from_worker: list[int] = []
-    close = reading_ahead.ReadingAhead.close
-
-    def close_counting(self: reading_ahead.ReadingAhead) -> None:
-        from_worker.append(self.from_worker)
-        close(self)
-
-    monkeypatch.setattr(reading_ahead.ReadingAhead, "close", close_counting)
+    from_worker = readings_from_worker
     mails = _hostile_mails()
     client = imaplib.IMAP4(imap.host, imap.port)
     client.login(imap.username, imap.password)

@@ -7,7 +7,6 @@ import mailbox as stdlib_mailbox
 import shutil
 
 from lagniappe import cli
-from lagniappe.channels import reading_ahead
 from lagniappe.channels.email import importing
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
 from lagniappe.conversations.models import Message
@@ -66,21 +65,13 @@ def test_import_of_a_missing_path_fails_cleanly(world, tmp_path, capsys):
 
 
 def test_a_big_import_goes_in_batches_read_ahead_and_a_second_one_finds_duplicates(
-    world, tmp_path, capsys, monkeypatch
+    world, tmp_path, capsys, monkeypatch, readings_from_worker
 ):
     """The whole corpus (five languages, their charsets, two bounces, garbage) in batches
     smaller than the corpus, parsed by the reading worker: every mail a message or a clear
     failure, the same threads as one by one, and importing it again adds nothing."""
     monkeypatch.setattr(importing, "IMPORT_BATCH", 9)
-    monkeypatch.setattr(reading_ahead, "MIN_BATCH", 1)
-    from_worker: list[int] = []
-    close = reading_ahead.ReadingAhead.close
-
-    def close_counting(self: reading_ahead.ReadingAhead) -> None:
-        from_worker.append(self.from_worker)
-        close(self)
-
-    monkeypatch.setattr(reading_ahead.ReadingAhead, "close", close_counting)
+    from_worker = readings_from_worker
     names = sorted(path.name for path in CORPUS.glob("*.eml"))
     for name in names:
         shutil.copy(CORPUS / name, tmp_path / name)
