@@ -3,6 +3,7 @@ with a savepoint each, threads found whatever the order inside a batch."""
 
 from __future__ import annotations
 
+import re
 from email.message import EmailMessage
 
 import pytest
@@ -81,7 +82,10 @@ def test_a_batch_writes_what_every_envelope_writes_once(world, mailbox):
     # Five messages of five new customers (the message's savepoint settles the identity race
     # too), the acknowledgement setting read once in a savepoint, and the batch's
     # transaction (a savepoint inside the test's).
-    assert len([s for s in sql if s.startswith("SAVEPOINT")]) == 7
+    assert sum(len(re.findall(r"(?:^|; )SAVEPOINT ", s)) for s in sql) == 7
+    if connection.vendor == "postgresql":
+        # Each release goes with the next savepoint (core/postgresql): no round trip alone.
+        assert not [s for s in sql if s.startswith("RELEASE") and "; SAVEPOINT " not in s]
     assert {InboundEnvelope.objects.get(pk=e.pk).status for e in envelopes} == {"processed"}
     assert all(InboundEnvelope.objects.get(pk=e.pk).attempts == 1 for e in envelopes)
 
