@@ -24,9 +24,11 @@ from lagniappe.channels.inbound_messages import (
     acknowledger_for,
     envelope_messages_store,
     envelope_parse,
+    message_claims,
     parsed_message_receive,
 )
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
+from lagniappe.channels.reading_ahead import reading_peeked, reading_ready
 from lagniappe.conversations import search_documents
 from lagniappe.conversations.models import Message
 from lagniappe.core import clock
@@ -36,6 +38,7 @@ from lagniappe.core.events import publish
 from lagniappe.core.raw_rows import model_insert
 from lagniappe.core.raw_updates import rows_update, rows_update_each
 from lagniappe.core.services import audit_batch
+from lagniappe.customers.selectors import IdentitiesReadAhead, identities_read_ahead
 
 logger = logging.getLogger("lagniappe.channels.inbound")
 
@@ -198,17 +201,52 @@ def process_envelopes(envelope_ids: Sequence[int]) -> dict[int, list[Message]]:
         infos = {pk: endpoint_info(endpoint) for pk, endpoint in endpoints.items()}
         acknowledgers: dict[tuple[int, str], Acknowledge | None] = {}
         by_id = {envelope.pk: envelope for envelope in envelopes}
-        for envelope_id in envelope_ids:
-            envelope = by_id.get(envelope_id)
-            if envelope is None:
-                continue
-            envelope.endpoint = endpoints[envelope.endpoint_id]
-            endpoint = infos[envelope.endpoint_id]
-            results[envelope_id] = _process_guarded(
-                envelope_id, partial(_process_in_batch, envelope, endpoint, acknowledgers, done)
-            )
+        batch = [by_id[envelope_id] for envelope_id in envelope_ids if envelope_id in by_id]
+        with identities_read_ahead() as senders:
+            covered = 0  # the envelopes before it had their senders read ahead
+            for index, envelope in enumerate(batch):
+                if index >= covered:
+                    covered = _senders_read_ahead(senders, batch, index, infos)
+                envelope.endpoint = endpoints[envelope.endpoint_id]
+                results[envelope.pk] = _process_guarded(
+                    envelope.pk,
+                    partial(
+                        _process_in_batch,
+                        envelope,
+                        infos[envelope.endpoint_id],
+                        acknowledgers,
+                        done,
+                    ),
+                )
         _envelopes_mark_processed(done.values())
     return results
+
+
+def _senders_read_ahead(
+    senders: IdentitiesReadAhead,
+    batch: Sequence[InboundEnvelope],
+    index: int,
+    infos: dict[int, EndpointInfo],
+) -> int:
+    """Read the stored identities of the senders of `batch[index]` and of the envelopes
+    after it that the reading worker has read already (the poller's), in one statement
+    instead of one per mail; the index after the last envelope covered. Without a worker
+    nothing is read ahead, and each mail reads its sender (identity_resolve)."""
+    end = index + 1
+    while end < len(batch) and reading_ready(batch[end].pk):
+        end += 1
+    claims = []
+    for envelope in batch[index:end]:
+        reading = reading_peeked(envelope.pk)
+        if reading is None or envelope.status == EnvelopeStatus.PROCESSED:
+            continue
+        endpoint = infos[envelope.endpoint_id]
+        claims += [
+            (endpoint.organisation_id, endpoint.brand_id, message_claims(item))
+            for item in reading.messages
+        ]
+    senders.read(claims)
+    return end
 
 
 def _process_in_batch(

@@ -168,6 +168,11 @@ class _Repeat(Exception):
         self.message = message
 
 
+def message_claims(item: InboundMessage) -> list[IdentityClaim]:
+    """The handles a message's sender presented, as identity_resolve takes them."""
+    return [IdentityClaim(i.kind, i.value, claim_brand_scoped(i.kind)) for i in item.identities]
+
+
 def _resolve_and_receive(envelope: EnvelopeData, item: InboundMessage, external_id: str) -> Message:
     endpoint = envelope.endpoint
     # The customer gets a language only when the message names one.
@@ -179,9 +184,7 @@ def _resolve_and_receive(envelope: EnvelopeData, item: InboundMessage, external_
         actor=actor,
         organisation_id=endpoint.organisation_id,
         brand_id=endpoint.brand_id,
-        claims=[
-            IdentityClaim(i.kind, i.value, claim_brand_scoped(i.kind)) for i in item.identities
-        ],
+        claims=message_claims(item),
         name=item.sender_name,
         language=language,
         savepoint=False,

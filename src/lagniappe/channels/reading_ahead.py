@@ -159,6 +159,23 @@ class ReadingAhead:
             self.from_worker += 1
         return reading
 
+    def peek(self, envelope_id: int) -> Reading | None:
+        """The envelope's reading, waiting for it if need be, left for `take` (whose search
+        terms are not handed over here); None when `take` would not give one."""
+        pending = self._pending.get(envelope_id)
+        if pending is None:
+            return None
+        future, index = pending
+        try:
+            return future.result()[index]
+        except Exception:  # `take` says it, once
+            return None
+
+    def ready(self, envelope_id: int) -> bool:
+        """Whether `peek` would answer at once: read already, or never submitted."""
+        pending = self._pending.get(envelope_id)
+        return pending is None or pending[0].done()
+
     def close(self) -> None:
         self._pending.clear()
         self._foreseen.clear()
@@ -200,3 +217,16 @@ def reading_taken(envelope_id: int) -> Reading | None:
     """The active ReadingAhead's reading of this envelope, if it has one."""
     ahead = _active.get()
     return ahead.take(envelope_id) if ahead is not None else None
+
+
+def reading_peeked(envelope_id: int) -> Reading | None:
+    """What `reading_taken` will give for this envelope, without taking it: e.g. to know a
+    batch's senders before its first envelope is processed."""
+    ahead = _active.get()
+    return ahead.peek(envelope_id) if ahead is not None else None
+
+
+def reading_ready(envelope_id: int) -> bool:
+    """Whether `reading_peeked` would answer without waiting for the worker."""
+    ahead = _active.get()
+    return ahead is None or ahead.ready(envelope_id)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,8 +10,9 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Model, Prefetch, Q, QuerySet
 
+from lagniappe.core.errors import InvalidInput
 from lagniappe.core.raw_rows import model_column_count, model_columns, model_from_row
-from lagniappe.customers.identities import IdentityClaim
+from lagniappe.customers.identities import IdentityClaim, identity_normalise
 from lagniappe.customers.models import Customer, Identity
 from lagniappe.tenancy.models import Brand
 from lagniappe.tenancy.scoping import ViewerScope
@@ -61,6 +64,64 @@ def identities_matching(
         identity.customer = model_from_row(Customer, row[width:-1])
         found.append(IdentityMatch(identity, bool(row[-1])))
     return found
+
+
+KnownIdentities = dict[tuple[str, str], IdentityMatch]
+
+
+class IdentitiesReadAhead:
+    """Stored identities read ahead for a batch's senders, a statement per brand for several
+    messages, for `identities_known_ahead` inside `identities_read_ahead`.
+
+    For a mail poller's batch: most mail comes from people who wrote before, and each of
+    their messages would otherwise read its sender's identity alone. What is read is a
+    snapshot, so it may only ever say "nothing to write" for a customer already linked to
+    the brand and complete (identity_resolve checks that, and reads the database for
+    anything else): rows written after the snapshot only add to what it saw.
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, int], KnownIdentities] = {}
+
+    def read(self, batch: Iterable[tuple[int, int, Sequence[IdentityClaim]]]) -> None:
+        """Read these (organisation, brand, claims) of the batch's messages."""
+        wanted: dict[tuple[int, int], dict[tuple[str, str], IdentityClaim]] = {}
+        for organisation_id, brand_id, claims in batch:
+            into = wanted.setdefault((organisation_id, brand_id), {})
+            for claim in claims:
+                try:
+                    value = identity_normalise(claim.kind, claim.value)
+                except InvalidInput:
+                    continue  # its message fails when it is resolved, as without this
+                into[(claim.kind, value)] = IdentityClaim(claim.kind, value, claim.brand_scoped)
+        for (organisation_id, brand_id), by_value in wanted.items():
+            if by_value:
+                known = self.known.setdefault((organisation_id, brand_id), {})
+                for match in identities_matching(organisation_id, brand_id, [*by_value.values()]):
+                    known[(match.identity.kind, match.identity.value)] = match
+
+
+_read_ahead: ContextVar[IdentitiesReadAhead | None] = ContextVar(
+    "identities_read_ahead", default=None
+)
+
+
+@contextmanager
+def identities_read_ahead() -> Iterator[IdentitiesReadAhead]:
+    """An IdentitiesReadAhead that `identities_known_ahead` consults within the block."""
+    ahead = IdentitiesReadAhead()
+    token = _read_ahead.set(ahead)
+    try:
+        yield ahead
+    finally:
+        _read_ahead.reset(token)
+
+
+def identities_known_ahead(organisation_id: int, brand_id: int) -> KnownIdentities | None:
+    """What the active IdentitiesReadAhead read for this brand (None outside one): a
+    snapshot, see there."""
+    ahead = _read_ahead.get()
+    return None if ahead is None else ahead.known.get((organisation_id, brand_id), {})
 
 
 def customer_list_visible(scope: ViewerScope) -> QuerySet[Customer]:

@@ -14,7 +14,11 @@ from lagniappe.customers.errors import CustomerMerged, IdentityTaken, MergeIntoS
 from lagniappe.customers.events import CustomerChanged
 from lagniappe.customers.identities import IdentityClaim, identity_normalise
 from lagniappe.customers.models import Customer, Identity
-from lagniappe.customers.selectors import IdentityMatch, identities_matching
+from lagniappe.customers.selectors import (
+    KnownIdentities,
+    identities_known_ahead,
+    identities_matching,
+)
 
 
 def _follow_merges(customer: Customer) -> Customer:
@@ -155,6 +159,11 @@ def identity_resolve(
     ]
     if not normalised:
         raise InvalidInput("A customer needs at least one identity.", details={"identities": []})
+    ahead = identities_known_ahead(organisation_id, brand_id)
+    if ahead:  # a batch's snapshot: trusted only when it says "nothing to write"
+        returning = _returning_unchanged(ahead, normalised, name, language)
+        if returning is not None:
+            return returning
     first_read = _known_claims(organisation_id, brand_id, normalised)
     returning = _returning_unchanged(first_read, normalised, name, language)
     if returning is not None:
@@ -177,7 +186,7 @@ def identity_resolve(
     raise AssertionError("unreachable")
 
 
-_Known = dict[tuple[str, str], IdentityMatch]
+_Known = KnownIdentities
 
 
 def _known_claims(organisation_id: int, brand_id: int, claims: Sequence[IdentityClaim]) -> _Known:

@@ -105,6 +105,8 @@ def test_a_customer_created_meanwhile_is_found_on_the_next_attempt(world, mailbo
         return [] if len(looked_up) == 1 else real(*args, **kwargs)
 
     monkeypatch.setattr(customer_services, "identities_matching", not_yet_on_first_look)
+    # Nor was it there when the batch's senders were read ahead.
+    monkeypatch.setattr(customer_services, "identities_known_ahead", lambda *_: {})
     again = _mail(1).replace(b"<batch-1@", b"<batch-1-again@")
     (envelope,) = accept_many(endpoint=mailbox, raws=[again], queue=False)
     (message,) = process_envelopes([envelope.pk])[envelope.pk]
@@ -112,6 +114,75 @@ def test_a_customer_created_meanwhile_is_found_on_the_next_attempt(world, mailbo
     assert len(looked_up) == 2 and message.author_customer_id == first.author_customer_id
     assert InboundEnvelope.objects.get(pk=envelope.pk).status == EnvelopeStatus.PROCESSED
     assert Customer.objects.count() == 1
+
+
+def _identity_reads(sql: list[str]) -> int:
+    from lagniappe.customers.models import Identity
+
+    table = Identity._meta.db_table
+    return len([s for s in sql if s.startswith("SELECT") and f"FROM {_quoted(table)} " in s])
+
+
+def _quoted(table: str) -> str:
+    return connection.ops.quote_name(table)
+
+
+def _processed_as_the_poller_does(envelopes: list[InboundEnvelope], mailbox):
+    """process_envelopes with the envelopes read ahead by a reading worker, as the poller
+    and the importer run it."""
+    from lagniappe.channels.endpoints import endpoint_info
+    from lagniappe.channels.inbound_messages import envelope_data, envelope_read_ahead
+    from lagniappe.channels.reading_ahead import reading_ahead
+
+    info = endpoint_info(mailbox)
+    with reading_ahead(envelope_read_ahead, 1) as ahead:
+        ahead.submit([(e.kind, envelope_data(e, info)) for e in envelopes])
+        for envelope in envelopes:  # read, as the poller's worker is a batch ahead
+            ahead.peek(envelope.pk)
+        results = process_envelopes([e.pk for e in envelopes])
+    return results, ahead.from_worker
+
+
+def test_a_batch_reads_its_returning_senders_once(world, mailbox, readings_from_worker):
+    # Three people wrote before; a batch of six more of their mails, read by the poller's
+    # reading worker, reads their identities in one statement, not one per mail.
+    first = [_mail(n) for n in (1, 2, 3)]
+    process_envelopes([e.pk for e in accept_many(endpoint=mailbox, raws=first, queue=False)])
+    later = [
+        _mail(n).replace(f"<batch-{n}@".encode(), f"<batch-{n}-{k}@".encode())
+        for k in (1, 2)
+        for n in (1, 2, 3)
+    ]
+    envelopes = accept_many(endpoint=mailbox, raws=later, queue=False)
+    with CaptureQueriesContext(connection) as queries:
+        results, from_worker = _processed_as_the_poller_does(envelopes, mailbox)
+    assert from_worker == 6
+    assert _identity_reads([q["sql"] for q in queries.captured_queries]) == 1
+    assert Customer.objects.count() == 3
+    by_sender = {m.author_customer.identities.get().value: m for ms in results.values() for m in ms}
+    assert set(by_sender) == {"c1@example.org", "c2@example.org", "c3@example.org"}
+
+
+def test_what_the_batch_read_ahead_cannot_vouch_for_is_read_again(
+    world, mailbox, readings_from_worker
+):
+    # c1 wrote before without a name; this batch brings a new sender, c1 with a name (the
+    # snapshot says "nameless": read again and named), and c1 once more.
+    nameless = _mail(1).replace(b"From: Customer 1 <c1@example.org>", b"From: c1@example.org")
+    process_envelopes([e.pk for e in accept_many(endpoint=mailbox, raws=[nameless], queue=False)])
+    assert Customer.objects.get().name == ""
+    batch = [
+        _mail(5),
+        _mail(1).replace(b"<batch-1@", b"<batch-1-b@"),
+        _mail(1).replace(b"<batch-1@", b"<batch-1-c@"),
+    ]
+    envelopes = accept_many(endpoint=mailbox, raws=batch, queue=False)
+    with CaptureQueriesContext(connection) as queries:
+        _processed_as_the_poller_does(envelopes, mailbox)
+    # The read ahead, then the new sender's and both c1 mails' own reads.
+    assert _identity_reads([q["sql"] for q in queries.captured_queries]) == 4
+    assert sorted(Customer.objects.values_list("name", flat=True)) == ["Customer 1", "Customer 5"]
+    assert {InboundEnvelope.objects.get(pk=e.pk).status for e in envelopes} == {"processed"}
 
 
 def test_an_envelope_of_a_kind_without_adapter_fails_alone(world, mailbox):
