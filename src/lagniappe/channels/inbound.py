@@ -14,6 +14,7 @@ from functools import partial
 from django.db import connection, transaction
 
 from lagniappe.channels import events, registry
+from lagniappe.channels.batch_ahead import senders_read_ahead
 from lagniappe.channels.contracts import (
     EndpointInfo,
     ParseError,
@@ -24,11 +25,9 @@ from lagniappe.channels.inbound_messages import (
     acknowledger_for,
     envelope_messages_store,
     envelope_parse,
-    message_claims,
     parsed_message_receive,
 )
 from lagniappe.channels.models import Endpoint, EnvelopeStatus, InboundEnvelope
-from lagniappe.channels.reading_ahead import reading_peeked, reading_ready
 from lagniappe.conversations import search_documents
 from lagniappe.conversations.models import Message
 from lagniappe.core import clock
@@ -38,7 +37,7 @@ from lagniappe.core.events import publish
 from lagniappe.core.raw_rows import model_insert
 from lagniappe.core.raw_updates import rows_update, rows_update_each
 from lagniappe.core.services import audit_batch
-from lagniappe.customers.selectors import IdentitiesReadAhead, identities_read_ahead
+from lagniappe.customers.selectors import identities_read_ahead
 
 logger = logging.getLogger("lagniappe.channels.inbound")
 
@@ -206,7 +205,7 @@ def process_envelopes(envelope_ids: Sequence[int]) -> dict[int, list[Message]]:
             covered = 0  # the envelopes before it had their senders read ahead
             for index, envelope in enumerate(batch):
                 if index >= covered:
-                    covered = _senders_read_ahead(senders, batch, index, infos)
+                    covered = senders_read_ahead(senders, batch, index, infos)
                 envelope.endpoint = endpoints[envelope.endpoint_id]
                 results[envelope.pk] = _process_guarded(
                     envelope.pk,
@@ -220,33 +219,6 @@ def process_envelopes(envelope_ids: Sequence[int]) -> dict[int, list[Message]]:
                 )
         _envelopes_mark_processed(done.values())
     return results
-
-
-def _senders_read_ahead(
-    senders: IdentitiesReadAhead,
-    batch: Sequence[InboundEnvelope],
-    index: int,
-    infos: dict[int, EndpointInfo],
-) -> int:
-    """Read the stored identities of the senders of `batch[index]` and of the envelopes
-    after it that the reading worker has read already (the poller's), in one statement
-    instead of one per mail; the index after the last envelope covered. Without a worker
-    nothing is read ahead, and each mail reads its sender (identity_resolve)."""
-    end = index + 1
-    while end < len(batch) and reading_ready(batch[end].pk):
-        end += 1
-    claims = []
-    for envelope in batch[index:end]:
-        reading = reading_peeked(envelope.pk)
-        if reading is None or envelope.status == EnvelopeStatus.PROCESSED:
-            continue
-        endpoint = infos[envelope.endpoint_id]
-        claims += [
-            (endpoint.organisation_id, endpoint.brand_id, message_claims(item))
-            for item in reading.messages
-        ]
-    senders.read(claims)
-    return end
 
 
 def _process_in_batch(
