@@ -68,6 +68,25 @@ def test_insert_fills_defaults_and_the_new_id_and_update_counts_rows(world: Worl
     assert stored.status == EnvelopeStatus.PROCESSED and stored.message_ids == [7, 8]
 
 
+def test_many_new_rows_get_their_ids_in_order_in_one_statement(world: World) -> None:
+    received = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    envelopes = [
+        InboundEnvelope(
+            endpoint=world.insurer_api, kind="api", raw=f"{n}".encode(), received_at=received
+        )
+        for n in range(7)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        models_insert(envelopes, returning_ids=True)
+    assert len(queries.captured_queries) == 1
+    assert all(e.pk is not None and not e._state.adding for e in envelopes)
+    assert len({e.pk for e in envelopes}) == 7
+    for number, envelope in enumerate(envelopes):
+        stored = InboundEnvelope.objects.get(pk=envelope.pk)
+        assert bytes(stored.raw) == f"{number}".encode()
+        assert stored.status == EnvelopeStatus.RECEIVED and stored.message_ids == []
+
+
 def test_an_update_counts_in_the_database(world: World) -> None:
     from lagniappe.conversations.models import Conversation
 

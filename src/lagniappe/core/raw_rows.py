@@ -170,18 +170,24 @@ def _family_sql(parent: type[Model], children: tuple[tuple[type[Model], str], ..
     return f"WITH {', '.join(parts)} SELECT {', '.join(ids)}"
 
 
-def models_insert(instances: Sequence[Model]) -> None:
-    """Insert new instances of one model in one statement; their primary keys are not read
-    back (for rows nobody refers to in the same unit of work, e.g. audit rows)."""
+def models_insert(instances: Sequence[Model], *, returning_ids: bool = False) -> None:
+    """Insert new instances of one model in one statement. Their primary keys are read back
+    and set, in order, only if `returning_ids` (as Django's bulk_create, which relies on the
+    same order of a multi-row INSERT's RETURNING); otherwise they are for rows nobody refers
+    to in the same unit of work, e.g. audit rows."""
+    if returning_ids and not connection.features.can_return_rows_from_bulk_insert:
+        for instance in instances:  # pragma: no cover - both our databases return them
+            model_insert(instance)
+        return
     for start in range(0, len(instances), INSERT_BATCH_ROWS):
-        _rows_insert(instances[start : start + INSERT_BATCH_ROWS])
+        _rows_insert(instances[start : start + INSERT_BATCH_ROWS], returning_ids)
 
 
 # Rows per statement: well under both databases' limits on parameters (SQLite 32,766).
 INSERT_BATCH_ROWS = 500
 
 
-def _rows_insert(instances: Sequence[Model]) -> None:
+def _rows_insert(instances: Sequence[Model], returning_ids: bool) -> None:
     model = type(instances[0])
     fields, _sql = _insert_plan(model, pk_given=False)
     quote = connection.ops.quote_name
@@ -191,12 +197,22 @@ def _rows_insert(instances: Sequence[Model]) -> None:
         f"INSERT INTO {quote(model._meta.db_table)} ({names}) "  # noqa: S608
         f"VALUES {', '.join([row] * len(instances))}"
     )
+    if returning_ids:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
     values: list[Any] = []
     for instance in instances:
         _related_ids_settle(instance)
         values += _insert_values(instance, fields)
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
+        if returning_ids:
+            column, converters = _pk_plan(model)
+            for instance, (new_pk,) in zip(instances, cursor.fetchall(), strict=True):
+                for converter in converters:
+                    new_pk = converter(new_pk, column, connection)
+                setattr(instance, model._meta.pk.attname, new_pk)
+                instance._state.adding = False
+                instance._state.db = connection.alias
 
 
 # Field classes whose conversion leaves a value of this exact type as it is (Django's
