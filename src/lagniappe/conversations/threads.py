@@ -263,26 +263,40 @@ def _thread_keys_sql(
     replace: Sequence[str],
 ) -> tuple[str, list[Any]] | None:
     """One statement inserting keys leading to a conversation (every email writes some). An
-    existing key keeps its row, except the keys of `replace` (among `keys`), pointed here."""
+    existing key keeps its row, except the keys of `replace` (among `keys`), pointed here.
+
+    On PostgreSQL the keys come as arrays, so the statement has one text whatever their
+    number (a reply in a long thread names dozens of Message-IDs): the message's insert it
+    goes with (message_receive) stays one prepared statement, and under psycopg's limit
+    of 50 parameters for reusing the query's parsed form. SQLite takes a VALUES list.
+    """
     unique = list(dict.fromkeys(key[:255] for key in keys if key))
     if not unique:
         return None
     replaced = [key for key in dict.fromkeys(key[:255] for key in replace) if key]
-    quote = connection.ops.quote_name
-    on_conflict = (
-        "DO UPDATE SET conversation_id = excluded.conversation_id, seen_at = excluded.seen_at "
-        f"WHERE excluded.{quote('key')} IN ({', '.join(['%s'] * len(replaced))})"
-        if replaced
-        else "DO NOTHING"
-    )
-    sql = (
-        f"INSERT INTO {quote(ThreadKey._meta.db_table)} (brand_id, {quote('key')}, "  # noqa: S608
-        f"conversation_id, seen_at) VALUES {', '.join(['(%s, %s, %s, %s)'] * len(unique))} "
-        f"ON CONFLICT (brand_id, {quote('key')}) {on_conflict}"
-    )
     when = ThreadKey._meta.get_field("seen_at").get_db_prep_save(seen_at, connection)
-    params: list[Any] = []
-    for key in unique:
-        params += [brand_id, key, conversation_id, when]
-    params += replaced
+    quote = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    key = quote("key")
+    update = "DO UPDATE SET conversation_id = excluded.conversation_id, seen_at = excluded.seen_at"
+    params: list[Any]
+    if postgres:
+        rows = "SELECT %s::bigint, k, %s::bigint, %s::timestamptz FROM unnest(%s::text[]) AS k"
+        params = [brand_id, conversation_id, when, unique]
+        on_conflict = f"{update} WHERE excluded.{key} = ANY(%s::text[])" if replaced else ""
+    else:
+        rows = f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(unique))}"
+        params = [value for k in unique for value in (brand_id, k, conversation_id, when)]
+        on_conflict = (
+            f"{update} WHERE excluded.{key} IN ({', '.join(['%s'] * len(replaced))})"
+            if replaced
+            else ""
+        )
+    if replaced:
+        params += [replaced] if postgres else replaced
+    sql = (
+        f"INSERT INTO {quote(ThreadKey._meta.db_table)} (brand_id, {key}, "
+        f"conversation_id, seen_at) {rows} "
+        f"ON CONFLICT (brand_id, {key}) {on_conflict or 'DO NOTHING'}"
+    )
     return sql, params
