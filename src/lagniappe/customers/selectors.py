@@ -71,17 +71,21 @@ KnownIdentities = dict[tuple[str, str], IdentityMatch]
 
 class IdentitiesReadAhead:
     """Stored identities read ahead for a batch's senders, a statement per brand for several
-    messages, for `identities_known_ahead` inside `identities_read_ahead`.
+    messages, for `identities_ahead` inside `identities_read_ahead`.
 
-    For a mail poller's batch: most mail comes from people who wrote before, and each of
-    their messages would otherwise read its sender's identity alone. What is read is a
-    snapshot, so it may only ever say "nothing to write" for a customer already linked to
-    the brand and complete (identity_resolve checks that, and reads the database for
-    anything else): rows written after the snapshot only add to what it saw.
+    For a mail poller's batch: each message would otherwise read its sender's identities
+    alone. What is read is a snapshot, trusted for two answers only. "Nothing to write": a
+    returning customer already linked to the brand and complete (rows written after the
+    snapshot only add to what it saw). "No such identity": every claim was asked and not
+    found, and none has been written since (`identity_written`, called before every
+    identity insert; a concurrent process's insert makes ours fail, and the retry then
+    reads the table because the claim counts as written). Anything else reads the database.
     """
 
     def __init__(self) -> None:
         self.known: dict[tuple[int, int], KnownIdentities] = {}
+        self._asked: dict[tuple[int, int], set[tuple[str, str]]] = {}
+        self._written: set[tuple[str, str]] = set()
 
     def read(self, batch: Iterable[tuple[int, int, Sequence[IdentityClaim]]]) -> None:
         """Read these (organisation, brand, claims) of the batch's messages."""
@@ -94,11 +98,27 @@ class IdentitiesReadAhead:
                 except InvalidInput:
                     continue  # its message fails when it is resolved, as without this
                 into[(claim.kind, value)] = IdentityClaim(claim.kind, value, claim.brand_scoped)
-        for (organisation_id, brand_id), by_value in wanted.items():
+        for scope, by_value in wanted.items():
             if by_value:
-                known = self.known.setdefault((organisation_id, brand_id), {})
-                for match in identities_matching(organisation_id, brand_id, [*by_value.values()]):
+                known = self.known.setdefault(scope, {})
+                for match in identities_matching(*scope, [*by_value.values()]):
                     known[(match.identity.kind, match.identity.value)] = match
+                self._asked.setdefault(scope, set()).update(by_value)
+
+    def absent(self, organisation_id: int, brand_id: int, claims: Sequence[IdentityClaim]) -> bool:
+        """Whether none of these (normalised) claims is stored: each was asked, not found,
+        and not written since."""
+        asked = self._asked.get((organisation_id, brand_id), set())
+        known = self.known.get((organisation_id, brand_id), {})
+        return bool(claims) and all(
+            (c.kind, c.value) in asked
+            and (c.kind, c.value) not in known
+            and (c.kind, c.value) not in self._written
+            for c in claims
+        )
+
+    def written(self, kind: str, value: str) -> None:
+        self._written.add((kind, value))
 
 
 _read_ahead: ContextVar[IdentitiesReadAhead | None] = ContextVar(
@@ -108,7 +128,7 @@ _read_ahead: ContextVar[IdentitiesReadAhead | None] = ContextVar(
 
 @contextmanager
 def identities_read_ahead() -> Iterator[IdentitiesReadAhead]:
-    """An IdentitiesReadAhead that `identities_known_ahead` consults within the block."""
+    """An IdentitiesReadAhead that `identities_ahead` hands out within the block."""
     ahead = IdentitiesReadAhead()
     token = _read_ahead.set(ahead)
     try:
@@ -117,11 +137,16 @@ def identities_read_ahead() -> Iterator[IdentitiesReadAhead]:
         _read_ahead.reset(token)
 
 
-def identities_known_ahead(organisation_id: int, brand_id: int) -> KnownIdentities | None:
-    """What the active IdentitiesReadAhead read for this brand (None outside one): a
-    snapshot, see there."""
+def identities_ahead() -> IdentitiesReadAhead | None:
+    """The active IdentitiesReadAhead (None outside one): a snapshot, see there."""
+    return _read_ahead.get()
+
+
+def identity_written(kind: str, value: str) -> None:
+    """Tell the active IdentitiesReadAhead, if any, that this identity is being written."""
     ahead = _read_ahead.get()
-    return None if ahead is None else ahead.known.get((organisation_id, brand_id), {})
+    if ahead is not None:
+        ahead.written(kind, value)
 
 
 def customer_list_visible(scope: ViewerScope) -> QuerySet[Customer]:

@@ -105,8 +105,6 @@ def test_a_customer_created_meanwhile_is_found_on_the_next_attempt(world, mailbo
         return [] if len(looked_up) == 1 else real(*args, **kwargs)
 
     monkeypatch.setattr(customer_services, "identities_matching", not_yet_on_first_look)
-    # Nor was it there when the batch's senders were read ahead.
-    monkeypatch.setattr(customer_services, "identities_known_ahead", lambda *_: {})
     again = _mail(1).replace(b"<batch-1@", b"<batch-1-again@")
     (envelope,) = accept_many(endpoint=mailbox, raws=[again], queue=False)
     (message,) = process_envelopes([envelope.pk])[envelope.pk]
@@ -179,10 +177,50 @@ def test_what_the_batch_read_ahead_cannot_vouch_for_is_read_again(
     envelopes = accept_many(endpoint=mailbox, raws=batch, queue=False)
     with CaptureQueriesContext(connection) as queries:
         _processed_as_the_poller_does(envelopes, mailbox)
-    # The read ahead, then the new sender's and both c1 mails' own reads.
-    assert _identity_reads([q["sql"] for q in queries.captured_queries]) == 4
+    # The read ahead, then both c1 mails' own reads; the new sender was asked and not found.
+    assert _identity_reads([q["sql"] for q in queries.captured_queries]) == 3
     assert sorted(Customer.objects.values_list("name", flat=True)) == ["Customer 1", "Customer 5"]
     assert {InboundEnvelope.objects.get(pk=e.pk).status for e in envelopes} == {"processed"}
+
+
+def test_a_sender_created_elsewhere_after_the_read_ahead_is_found_on_the_next_attempt(
+    world, mailbox, readings_from_worker, monkeypatch
+):
+    # The batch's read ahead finds no c9; another process then stores c9 (written here
+    # behind the services' back, as another process would). Our insert loses on the unique
+    # identity, the message's savepoint rolls back, and the next attempt reads the table.
+    from lagniappe.customers.models import Identity
+    from lagniappe.customers.selectors import IdentitiesReadAhead
+
+    real_read = IdentitiesReadAhead.read
+    elsewhere: list[Customer] = []
+
+    def read_then_someone_else_writes(self, batch):
+        real_read(self, batch)
+        if not elsewhere:
+            theirs = Customer.objects.create(organisation=world.organisation, name="Theirs")
+            Identity.objects.create(
+                organisation=world.organisation, customer=theirs, kind="email",
+                value="c9@example.org",
+            )  # fmt: skip
+            elsewhere.append(theirs)
+
+    monkeypatch.setattr(IdentitiesReadAhead, "read", read_then_someone_else_writes)
+    envelopes = accept_many(endpoint=mailbox, raws=[_mail(9)], queue=False)
+    with CaptureQueriesContext(connection) as queries:
+        results, from_worker = _processed_as_the_poller_does(envelopes, mailbox)
+    (message,) = results[envelopes[0].pk]
+    assert from_worker == 1 and elsewhere
+    customers = connection.ops.quote_name(Customer._meta.db_table)
+    ours = [
+        q["sql"]
+        for q in queries.captured_queries
+        if f"INSERT INTO {customers}" in q["sql"] and "Customer 9" in q["sql"]
+    ]
+    assert len(ours) == 1  # trusted the read ahead's "no such identity", and lost the race
+    assert message.author_customer_id == elsewhere[0].pk
+    assert Customer.objects.filter(identities__value="c9@example.org").count() == 1
+    assert InboundEnvelope.objects.get(pk=envelopes[0].pk).status == EnvelopeStatus.PROCESSED
 
 
 def test_an_envelope_of_a_kind_without_adapter_fails_alone(world, mailbox):
