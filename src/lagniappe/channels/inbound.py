@@ -7,7 +7,7 @@ processing is idempotent, and a failure marks only its own envelope.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from functools import partial
 
@@ -179,7 +179,9 @@ def _process_guarded(envelope_id: int, work: Callable[[], list[Message]]) -> lis
         return []
 
 
-def process_envelopes(envelope_ids: Sequence[int]) -> dict[int, list[Message]]:
+def process_envelopes(
+    envelope_ids: Sequence[int], raws: Mapping[int, bytes] | None = None
+) -> dict[int, list[Message]]:
     """Process several stored envelopes in ONE transaction: each envelope's messages by id.
 
     For a poller that has just stored a batch. The envelopes are locked and read in one
@@ -187,14 +189,18 @@ def process_envelopes(envelope_ids: Sequence[int]) -> dict[int, list[Message]]:
     savepoint), so a bad one is marked failed alone (an empty list) and the others commit.
     What every envelope writes the same way is written once, at the batch's end and in its
     transaction: the search documents, the audit rows, the envelopes marked processed. Keep
-    batches small: the transaction holds SQLite's write lock.
+    batches small: the transaction holds SQLite's write lock. `raws`: the envelopes' raw
+    input by id, when the caller has just stored it (a poller, an import), so that the
+    lock does not read it back (the server would decompress and send every mail again).
     """
     results: dict[int, list[Message]] = {}
     done: dict[int, tuple[InboundEnvelope, list[Message]]] = {}
     with transaction.atomic(), search_documents.documents_batched(), audit_batch():
-        envelopes = list(
-            InboundEnvelope.objects.select_for_update().filter(pk__in=list(envelope_ids))
-        )
+        locking = InboundEnvelope.objects.select_for_update().filter(pk__in=list(envelope_ids))
+        envelopes = list(locking.defer("raw") if raws else locking)
+        for envelope in envelopes:
+            if raws and envelope.pk in raws:  # a stored envelope's raw input never changes
+                envelope.raw = raws[envelope.pk]
         endpoints = Endpoint.objects.select_related("brand").in_bulk(
             {envelope.endpoint_id for envelope in envelopes}
         )

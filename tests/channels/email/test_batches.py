@@ -90,6 +90,28 @@ def test_a_batch_writes_what_every_envelope_writes_once(world, mailbox):
     assert all(InboundEnvelope.objects.get(pk=e.pk).attempts == 1 for e in envelopes)
 
 
+def test_a_batch_handed_its_raw_input_does_not_read_it_back(world, mailbox):
+    # The poller and the importer have just stored the mail: the lock leaves the raw
+    # column out and the mail given is read. One envelope is not in the mapping: its raw
+    # input is read when it is needed.
+    envelopes = accept_many(endpoint=mailbox, raws=[_mail(n) for n in (1, 2, 3)], queue=False)
+    given = {e.pk: bytes(e.raw) for e in envelopes[:2]}
+    with CaptureQueriesContext(connection) as queries:
+        results = process_envelopes([e.pk for e in envelopes], given)
+    table = connection.ops.quote_name(InboundEnvelope._meta.db_table)
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and f"FROM {table}" in q["sql"]
+    ]
+    raw_column = f"{table}.{connection.ops.quote_name('raw')}"
+    # The batch's lock (FOR UPDATE on PostgreSQL) without it, then the third one's own read.
+    assert raw_column not in reads[0] and len(reads) == 2 and raw_column in reads[1]
+    texts = [m.text for e in envelopes for m in results[e.pk]]
+    assert [t.split("number ")[-1] for t in texts] == ["1.", "2.", "3."]
+    assert {InboundEnvelope.objects.get(pk=e.pk).status for e in envelopes} == {"processed"}
+
+
 def test_a_customer_created_meanwhile_is_found_on_the_next_attempt(world, mailbox, monkeypatch):
     # Another process created the sender between our look-up and our insert: the identity's
     # unique constraint refuses ours, the message's savepoint rolls back and the next

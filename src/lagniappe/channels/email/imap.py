@@ -187,7 +187,9 @@ def _store_batch(
     return envelopes
 
 
-def _process_stored(envelope_ids: list[int]) -> tuple[int, int]:
+def _process_stored(
+    envelope_ids: list[int], raws: dict[int, bytes] | None = None
+) -> tuple[int, int]:
     """Process stored envelopes, `process_batch_size()` to a transaction: (processed, failed).
 
     Each envelope still runs in its own savepoint, so a failure marks only itself; sharing
@@ -199,7 +201,7 @@ def _process_stored(envelope_ids: list[int]) -> tuple[int, int]:
     processed = failed = 0
     size = process_batch_size()
     for start in range(0, len(envelope_ids), size):
-        results = process_envelopes(envelope_ids[start : start + size])
+        results = process_envelopes(envelope_ids[start : start + size], raws)
         for messages in results.values():
             if messages:
                 processed += 1
@@ -241,6 +243,7 @@ def mailbox_poll_client(
         # A batch is processed once the next one is stored and handed to the worker, which
         # so always has mail to read while this process writes.
         waiting: list[int] = []
+        waiting_raws: dict[int, bytes] = {}
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
             fetched = _fetch(client, batch)
@@ -257,10 +260,11 @@ def mailbox_poll_client(
             _mark_done(client, present, config)
             if info is not None:
                 ahead.submit([(e.kind, envelope_data(e, info)) for e in envelopes])
-                done, broken = _process_stored(waiting)
+                done, broken = _process_stored(waiting, waiting_raws)
                 processed, failed = processed + done, failed + broken
                 waiting = [envelope.pk for envelope in envelopes]
-        done, broken = _process_stored(waiting)
+                waiting_raws = {envelope.pk: bytes(envelope.raw) for envelope in envelopes}
+        done, broken = _process_stored(waiting, waiting_raws)
         processed, failed = processed + done, failed + broken
     if process:
         # After the new mail, so that one envelope that kills the process every time it is

@@ -102,9 +102,10 @@ def mail_import(
             )
             ahead.submit([(envelope.kind, envelope_data(envelope, info)) for envelope in envelopes])
             size = process_batch_size()
+            stored = {envelope.pk: bytes(envelope.raw) for envelope in envelopes}
             for start in range(0, len(envelopes), size):
                 chunk = [envelope.pk for envelope in envelopes[start : start + size]]
-                results = process_envelopes(chunk)
+                results = process_envelopes(chunk, stored)
                 for envelope_id in chunk:
                     received = results.get(envelope_id, [])
                     if not received:
