@@ -280,23 +280,22 @@ def _thread_keys_sql(
     key = quote("key")
     update = "DO UPDATE SET conversation_id = excluded.conversation_id, seen_at = excluded.seen_at"
     params: list[Any]
+    replaced_params: list[Any]
     if postgres:
         rows = "SELECT %s::bigint, k, %s::bigint, %s::timestamptz FROM unnest(%s::text[]) AS k"
         params = [brand_id, conversation_id, when, unique]
-        on_conflict = f"{update} WHERE excluded.{key} = ANY(%s::text[])" if replaced else ""
+        replaced_match, replaced_params = "= ANY(%s::text[])", [replaced]
     else:
         rows = f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(unique))}"
         params = [value for k in unique for value in (brand_id, k, conversation_id, when)]
-        on_conflict = (
-            f"{update} WHERE excluded.{key} IN ({', '.join(['%s'] * len(replaced))})"
-            if replaced
-            else ""
-        )
+        replaced_match, replaced_params = f"IN ({', '.join(['%s'] * len(replaced))})", replaced
+    on_conflict = "DO NOTHING"
     if replaced:
-        params += [replaced] if postgres else replaced
+        on_conflict = f"{update} WHERE excluded.{key} {replaced_match}"
+        params += replaced_params
     sql = (
         f"INSERT INTO {quote(ThreadKey._meta.db_table)} (brand_id, {key}, "
         f"conversation_id, seen_at) {rows} "
-        f"ON CONFLICT (brand_id, {key}) {on_conflict or 'DO NOTHING'}"
+        f"ON CONFLICT (brand_id, {key}) {on_conflict}"
     )
     return sql, params

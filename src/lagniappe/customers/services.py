@@ -161,6 +161,7 @@ def identity_resolve(
     ]
     if not normalised:
         raise InvalidInput("A customer needs at least one identity.", details={"identities": []})
+    first_read: KnownIdentities | None = None
     ahead = identities_ahead()  # a batch's snapshot: two answers trusted, see there
     if ahead is not None:
         returning = _returning_unchanged(
@@ -168,9 +169,9 @@ def identity_resolve(
         )
         if returning is not None:
             return returning
-    if ahead is not None and ahead.absent(organisation_id, brand_id, normalised):
-        first_read: _Known = {}
-    else:
+        if ahead.absent(organisation_id, brand_id, normalised):
+            first_read = {}
+    if first_read is None:
         first_read = _known_claims(organisation_id, brand_id, normalised)
     returning = _returning_unchanged(first_read, normalised, name, language)
     if returning is not None:
@@ -179,7 +180,7 @@ def identity_resolve(
         return _identity_resolve_once(
             actor, organisation_id, brand_id, normalised, name, language, first_read
         )
-    known: _Known | None = first_read
+    known: KnownIdentities | None = first_read
     for attempt in range(3):
         try:
             with transaction.atomic(), audit_batch():
@@ -193,10 +194,9 @@ def identity_resolve(
     raise AssertionError("unreachable")
 
 
-_Known = KnownIdentities
-
-
-def _known_claims(organisation_id: int, brand_id: int, claims: Sequence[IdentityClaim]) -> _Known:
+def _known_claims(
+    organisation_id: int, brand_id: int, claims: Sequence[IdentityClaim]
+) -> KnownIdentities:
     return {
         (match.identity.kind, match.identity.value): match
         for match in identities_matching(organisation_id, brand_id, claims)
@@ -204,7 +204,7 @@ def _known_claims(organisation_id: int, brand_id: int, claims: Sequence[Identity
 
 
 def _returning_unchanged(
-    known: _Known, claims: Sequence[IdentityClaim], name: str, language: str
+    known: KnownIdentities, claims: Sequence[IdentityClaim], name: str, language: str
 ) -> Customer | None:
     """The customer when every claim is known, the first known one's customer is not merged,
     already linked to the brand and has a name and language: resolving writes nothing."""
@@ -226,7 +226,7 @@ def _identity_resolve_once(
     claims: Sequence[IdentityClaim],
     name: str,
     language: str,
-    known: _Known | None,
+    known: KnownIdentities | None,
 ) -> Customer:
     if known is None:
         known = _known_claims(organisation_id, brand_id, claims)
